@@ -1,0 +1,307 @@
+"""Target profile: one TOML file describes one staging target.
+
+The file is validated into a frozen, typed `Profile`. Secrets never live in the
+file: fields ending in ``_env`` name environment variables, resolved by
+`Profile.secret()` so a missing variable is reported as a configuration error
+(exit code 2), never as an application failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from staging_gate.errors import ConfigError
+
+PHASES: tuple[str, ...] = (
+    "infra",
+    "database",
+    "boot",
+    "portal",
+    "security",
+    "performance",
+    "backup",
+)
+PhaseName = Literal["infra", "database", "boot", "portal", "security", "performance", "backup"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TargetSection(_Section):
+    name: str = "staging"
+    base_url: str
+    http_url: str | None = Field(
+        default=None, description="Plain-HTTP URL that must redirect to base_url (301)."
+    )
+    environment: str = "staging"
+    ca_bundle: str | None = Field(default=None, description="PEM file trusted for TLS.")
+    production_url: str
+    staging_header: str = "X-Staging-Environment"
+    staging_header_value: str = "true"
+    timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
+    @field_validator("base_url", "production_url", "http_url")
+    @classmethod
+    def _absolute_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"expected an absolute http(s) URL, got {value!r}")
+        return value.rstrip("/")
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).hostname or ""
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.base_url)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    @property
+    def production_host(self) -> str:
+        return urlsplit(self.production_url).hostname or ""
+
+
+class TlsSection(_Section):
+    min_version: Literal["TLSv1.2", "TLSv1.3"] = "TLSv1.2"
+    expiry_warn_days: int = Field(default=30, ge=0)
+    expiry_fail_days: int = Field(default=14, ge=0)
+
+
+class HealthSection(_Section):
+    path: str = "/health"
+    required_fields: tuple[str, ...] = ("status", "environment", "database", "cache", "version")
+    expected: dict[str, str] = Field(
+        default_factory=lambda: {
+            "status": "ok",
+            "environment": "staging",
+            "database": "connected",
+            "cache": "connected",
+        }
+    )
+
+
+class MigrationIndex(_Section):
+    table: str
+    index: str
+
+
+class TenantReference(_Section):
+    """`table.column` points at `references.id`; both rows must share the tenant column."""
+
+    table: str
+    column: str
+    references: str
+
+
+class DatabaseSection(_Section):
+    dsn_env: str = Field(description="Env var holding mysql://user:password@host:port/db")
+    name: str
+    production_name: str
+    charset: str = "utf8mb4"
+    expected_tables: tuple[str, ...] = ()
+    tenant_column: str = "company_id"
+    tenant_tables: tuple[str, ...] = ()
+    tenant_references: tuple[TenantReference, ...] = ()
+    migrations_table: str = "migrations"
+    expected_migrations: tuple[str, ...] = ()
+    latest_migration: str
+    latest_migration_indexes: tuple[MigrationIndex, ...] = ()
+    pending_migrations_command: tuple[str, ...] = Field(
+        default=(),
+        description="Optional command listing pending migrations (one per line, empty = none).",
+    )
+    min_rows: dict[str, int] = Field(default_factory=dict)
+    connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+
+class CacheSection(_Section):
+    url_env: str = Field(description="Env var holding redis://host:port/db")
+    prefix: str
+    production_prefix: str
+    stats_key_pattern: str = Field(
+        default="*", description="Glob (after the prefix) of keys the app must have written."
+    )
+
+
+class FlagsSection(_Section):
+    portal_flag: str = "customer_portal"
+    sub_flags: tuple[str, ...] = ()
+    toggle_command: tuple[str, ...] = Field(
+        default=(),
+        description="Command template; {flag} and {value} (true/false) are substituted.",
+    )
+    read_command: tuple[str, ...] = Field(
+        default=(),
+        description="Optional command printing true/false for {flag}; else probed over HTTP.",
+    )
+    settle_seconds: float = Field(default=5.0, ge=0, le=60)
+
+
+class TenantUser(_Section):
+    key: str
+    company: str
+    email_env: str
+    password_env: str
+    role: str = "owner"
+
+
+class AdminUser(_Section):
+    email_env: str
+    password_env: str
+
+
+class RoutesSection(_Section):
+    home: str = "/"
+    portal: str = "/portal"
+    portal_login: str = "/portal/login"
+    calls: str = "/portal/calls"
+    appointments: str = "/portal/appointments"
+    admin: str = "/admin"
+    admin_login: str = "/admin/login"
+    portal_paths: tuple[str, ...] = ("/portal", "/portal/calls", "/portal/appointments")
+    portal_api_paths: tuple[str, ...] = ()
+    key_routes: tuple[str, ...] = ("/", "/health", "/admin/login", "/portal/login")
+
+
+class LoadShape(_Section):
+    users: int = Field(default=10, ge=1, le=200)
+    spawn_rate: float = Field(default=5.0, gt=0)
+    duration_seconds: int = Field(default=20, ge=1, le=600)
+
+
+class BudgetsSection(_Section):
+    homepage_p95_ms: int = 2000
+    admin_dashboard_p95_ms: int = 3000
+    portal_dashboard_p95_ms: int = 3000
+    api_p95_ms: int = 500
+    max_failure_ratio: float = Field(default=0.01, ge=0, le=1)
+    cache_hit_ratio: float = Field(default=0.60, ge=0, le=1)
+    max_queries_per_page: int = Field(default=30, ge=1)
+    load: LoadShape = LoadShape()
+
+
+class BackupSection(_Section):
+    dump_command: tuple[str, ...] = ()
+    restore_command: tuple[str, ...] = ()
+    scratch_database_prefix: str = "staging_gate_scratch_"
+
+
+class RollbackSection(_Section):
+    rollback_command: tuple[str, ...] = ()
+    migrate_command: tuple[str, ...] = ()
+
+
+class LogsSection(_Section):
+    path: str | None = None
+    command: tuple[str, ...] = ()
+    pii_patterns: tuple[str, ...] = (
+        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+        r"\+?\d[\d ()/-]{8,}\d",
+    )
+    allow: tuple[str, ...] = ()
+
+
+class Waiver(_Section):
+    id: str = Field(description="Checklist ID (P5.4) or test name the waiver covers.")
+    reason: str
+    owner: str
+    expires: dt.date
+
+
+class SignoffSection(_Section):
+    required_phases: tuple[PhaseName, ...] = ("infra", "database", "boot")
+    min_checks: dict[str, int] = Field(default_factory=dict)
+    flaky_blocks: bool = False
+    waivers: tuple[Waiver, ...] = ()
+
+
+class Profile(_Section):
+    target: TargetSection
+    tls: TlsSection = TlsSection()
+    health: HealthSection = HealthSection()
+    database: DatabaseSection
+    cache: CacheSection
+    flags: FlagsSection = FlagsSection()
+    tenants: tuple[TenantUser, ...] = ()
+    admin: AdminUser | None = None
+    routes: RoutesSection = RoutesSection()
+    budgets: BudgetsSection = BudgetsSection()
+    backup: BackupSection = BackupSection()
+    rollback: RollbackSection = RollbackSection()
+    logs: LogsSection = LogsSection()
+    signoff: SignoffSection = SignoffSection()
+
+    source: str = Field(default="<memory>", exclude=True)
+
+    def secret(self, env_var: str) -> str:
+        """The value of a secret named by the profile, or a ConfigError naming the fix."""
+        value = os.environ.get(env_var)
+        if not value:
+            raise ConfigError(
+                f"environment variable {env_var} is not set "
+                f"(named by profile {self.source}); export it before running the gate"
+            )
+        return value
+
+    def secret_names(self) -> list[str]:
+        """Every environment variable the profile needs, in profile order."""
+        names = [self.database.dsn_env, self.cache.url_env]
+        for tenant in self.tenants:
+            names += [tenant.email_env, tenant.password_env]
+        if self.admin is not None:
+            names += [self.admin.email_env, self.admin.password_env]
+        return names
+
+    def missing_secrets(self) -> list[str]:
+        return [name for name in self.secret_names() if not os.environ.get(name)]
+
+    def tenant(self, key: str) -> TenantUser:
+        for tenant in self.tenants:
+            if tenant.key == key:
+                return tenant
+        raise ConfigError(f"profile {self.source} has no tenant with key {key!r}")
+
+
+def _describe_validation_error(error: ValidationError, source: str) -> str:
+    first = error.errors()[0]
+    location = ".".join(str(part) for part in first["loc"]) or "<top level>"
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"invalid profile {source}: [{location}] {first['msg']}{suffix}"
+
+
+def parse_profile(data: dict[str, Any], source: str = "<memory>") -> Profile:
+    try:
+        return Profile.model_validate({**data, "source": source})
+    except ValidationError as error:
+        raise ConfigError(_describe_validation_error(error, source)) from None
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Read and validate a profile file; every problem becomes one ConfigError line."""
+    profile_path = Path(path)
+    if not profile_path.is_file():
+        raise ConfigError(f"profile file {profile_path} does not exist; pass --profile FILE")
+    try:
+        data = tomllib.loads(profile_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"profile {profile_path} is not valid TOML: {error}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"profile {profile_path} is not UTF-8 text") from None
+    profile = parse_profile(data, source=str(profile_path))
+    if profile.target.ca_bundle and not Path(profile.target.ca_bundle).is_file():
+        raise ConfigError(
+            f"profile {profile_path}: target.ca_bundle {profile.target.ca_bundle} does not exist"
+        )
+    return profile
