@@ -1,0 +1,102 @@
+"""The customer's staging checklist (seed Part 4.1) as data: IDs, phases, titles.
+
+Every check in `suites/` is named ``test_P<phase>_<item>_<what>`` so its ID can be read
+from the name; the plugin turns the ID into Allure labels that read as this checklist.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Severity = Literal["blocker", "critical", "normal", "minor", "trivial"]
+
+PHASE_BY_NUMBER: dict[int, str] = {
+    1: "infra",
+    2: "database",
+    3: "boot",
+    4: "portal",
+    5: "security",
+    6: "performance",
+    7: "backup",
+}
+
+PHASE_TITLES: dict[str, str] = {
+    "infra": "Phase 1: Infrastructure Validation",
+    "database": "Phase 2: Database Validation",
+    "boot": "Phase 3: Application Startup",
+    "portal": "Phase 4: Customer Portal Features",
+    "security": "Phase 5: Security & Isolation",
+    "performance": "Phase 6: Performance Baseline",
+    "backup": "Phase 7: Database Safety",
+}
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    id: str
+    title: str
+    severity: Severity = "critical"
+
+    @property
+    def phase(self) -> str:
+        return PHASE_BY_NUMBER[int(self.id[1:].split(".")[0])]
+
+    @property
+    def story(self) -> str:
+        return f"{self.id} {self.title}"
+
+
+ITEMS: tuple[ChecklistItem, ...] = (
+    ChecklistItem("P1.1", "Staging domain resolves"),
+    ChecklistItem("P1.2", "SSL certificate valid", "blocker"),
+    ChecklistItem("P1.3", "nginx vhost loads"),
+    ChecklistItem("P1.4", "Application server processes requests", "blocker"),
+    ChecklistItem("P1.5", "Database connection successful", "blocker"),
+    ChecklistItem("P1.6", "Redis cache working"),
+    ChecklistItem("P1.7", "Baseline health check"),
+    ChecklistItem("P2.1", "Staging database created", "blocker"),
+    ChecklistItem("P2.2", "Migrations run successfully", "blocker"),
+    ChecklistItem("P2.3", "Tables created"),
+    ChecklistItem("P2.4", "Row-level security (tenant column) enforced", "blocker"),
+    ChecklistItem("P2.5", "Test data loaded", "normal"),
+    ChecklistItem("P2.6", "Multi-tenant isolation verified", "blocker"),
+    ChecklistItem("P3.1", "Application boots"),
+    ChecklistItem("P3.2", "Portal routes registered"),
+    ChecklistItem("P3.3", "Admin panel accessible"),
+    ChecklistItem("P3.4", "Portal feature flag disabled: /portal is 404", "blocker"),
+    ChecklistItem("P3.5", "Feature flag can be enabled"),
+    ChecklistItem("P3.6", "Customer portal accessible"),
+    ChecklistItem("P4.1", "Call history page"),
+    ChecklistItem("P4.2", "Appointments page"),
+    ChecklistItem("P4.3", "Dashboard"),
+    ChecklistItem("P5.1", "User cannot access other tenant's data", "blocker"),
+    ChecklistItem("P5.2", "SQL injection prevention verified", "blocker"),
+    ChecklistItem("P5.3", "CSRF protection enabled", "blocker"),
+    ChecklistItem("P5.4", "XSS protection headers present", "blocker"),
+    ChecklistItem("P5.5", "Authentication required for all /portal/* routes", "blocker"),
+    ChecklistItem("P5.6", "Feature flag blocks access when disabled", "blocker"),
+    ChecklistItem("P6.1", "Homepage load time < 2s", "normal"),
+    ChecklistItem("P6.2", "Admin dashboard load < 3s", "normal"),
+    ChecklistItem("P6.3", "Portal dashboard load < 3s", "normal"),
+    ChecklistItem("P6.4", "API endpoints respond < 500ms", "normal"),
+    ChecklistItem("P6.5", "No N+1 query issues", "normal"),
+    ChecklistItem("P6.6", "Cache hit ratio > 60%", "normal"),
+    ChecklistItem("P7.1", "Backup/restore procedure tested"),
+    ChecklistItem("P7.2", "Migration rollback tested"),
+    ChecklistItem("P7.3", "Data sanitization verified"),
+    ChecklistItem("P7.4", "No production data exposed in logs", "blocker"),
+)
+
+BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}
+
+_TEST_NAME = re.compile(r"^test_P(?P<phase>\d)_(?P<item>\d+)_")
+
+
+def item_for_test_name(name: str) -> ChecklistItem | None:
+    """The checklist item a test belongs to, read from ``test_P1_2_...``; None if unnamed."""
+    match = _TEST_NAME.match(name)
+    if match is None:
+        return None
+    return BY_ID.get(f"P{match['phase']}.{match['item']}")
