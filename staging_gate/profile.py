@@ -165,10 +165,12 @@ class RoutesSection(_Section):
     home: str = "/"
     portal: str = "/portal"
     portal_login: str = "/portal/login"
+    portal_logout: str = "/portal/logout"
     calls: str = "/portal/calls"
     appointments: str = "/portal/appointments"
     admin: str = "/admin"
     admin_login: str = "/admin/login"
+    admin_logout: str = "/admin/logout"
     portal_paths: tuple[str, ...] = ("/portal", "/portal/calls", "/portal/appointments")
     portal_api_paths: tuple[str, ...] = ()
     key_routes: tuple[str, ...] = ("/", "/health", "/admin/login", "/portal/login")
@@ -220,10 +222,29 @@ class Waiver(_Section):
 
 
 class SignoffSection(_Section):
+    """How results become GO / NO-GO (see `staging_gate.signoff`)."""
+
     required_phases: tuple[PhaseName, ...] = ("infra", "database", "boot")
-    min_checks: dict[str, int] = Field(default_factory=dict)
+    min_checks: dict[str, int] = Field(
+        default_factory=dict,
+        description="Per phase: how many checks must have run for it to count (default 1).",
+    )
     flaky_blocks: bool = False
+    retries: int = Field(
+        default=0, ge=0, le=5, description="Reruns of a failed check (pytest-rerunfailures)."
+    )
     waivers: tuple[Waiver, ...] = ()
+
+    @field_validator("min_checks")
+    @classmethod
+    def _known_phases(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(PHASES))
+        if unknown:
+            raise ValueError(f"unknown phase {unknown[0]!r}; phases are {', '.join(PHASES)}")
+        negative = sorted(phase for phase, count in value.items() if count < 0)
+        if negative:
+            raise ValueError(f"min_checks for {negative[0]!r} must be 0 or more")
+        return value
 
 
 class Profile(_Section):
