@@ -1,0 +1,72 @@
+"""Feature-flag switching with guaranteed restore.
+
+A `FlagSwitch` remembers every flag's original state the first time it changes it and
+`restore()` puts them all back — the fixture calls it at teardown, also after a failure.
+"""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from staging_gate.commands import render, run_command
+from staging_gate.guard import require_staging
+from staging_gate.target import Target
+
+
+class FlagSwitch:
+    def __init__(self, target: Target) -> None:
+        self.target = target
+        self.config = target.profile.flags
+        self._originals: dict[str, bool] = {}
+
+    def portal_reachable(self) -> bool:
+        """From the outside: the portal answers something other than 404 to an anonymous user."""
+        with self.target.client() as client:
+            response = client.get(self.target.profile.routes.portal)
+        return response.status_code != 404
+
+    def is_enabled(self, flag: str) -> bool:
+        if self.config.read_command:
+            result = run_command(render(self.config.read_command, {"flag": flag}), timeout=30)
+            return result.stdout.strip().lower() == "true"
+        if flag != self.config.portal_flag:
+            raise ValueError(f"flag {flag!r} can only be read with flags.read_command")
+        return self.portal_reachable()
+
+    def set(self, flag: str, enabled: bool) -> None:
+        """Switch a flag (guard first); the original state is restored by `restore()`."""
+        require_staging(self.target.fingerprint, f"toggling feature flag {flag}")
+        if not self.config.toggle_command:
+            raise ValueError("profile has no flags.toggle_command; cannot toggle flags")
+        if flag not in self._originals:
+            self._originals[flag] = self.is_enabled(flag)
+        self._write(flag, enabled)
+
+    def _write(self, flag: str, enabled: bool) -> None:
+        values = {"flag": flag, "value": "true" if enabled else "false"}
+        run_command(render(self.config.toggle_command, values), timeout=60)
+
+    def wait_until(self, flag: str, enabled: bool) -> bool:
+        """Poll until the flag reads as `enabled`, bounded by flags.settle_seconds."""
+        deadline = time.monotonic() + self.config.settle_seconds
+        while True:
+            try:
+                if self.is_enabled(flag) == enabled:
+                    return True
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.2)
+
+    def restore(self) -> list[str]:
+        """Put every changed flag back; returns the flags that did not come back."""
+        not_restored: list[str] = []
+        for flag, original in reversed(list(self._originals.items())):
+            self._write(flag, original)
+            if not self.wait_until(flag, original):
+                not_restored.append(flag)
+        self._originals.clear()
+        return not_restored

@@ -1,0 +1,239 @@
+"""The pytest plugin (entry point ``pytest11``): options, phase markers, checklist labels,
+phase/check selection, the production guard's refusals, and run metadata.
+
+Every option has an ini twin sharing one help string; `GateOptions.from_config` folds them
+into one typed value, the single source of truth for the run.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Generator, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from staging_gate import __version__
+from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
+from staging_gate.errors import ConfigError, GuardRefusal
+from staging_gate.profile import PHASES, Profile, load_profile
+
+PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
+
+
+_OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("profile", "staging_gate_profile", "Target profile TOML file (see profiles/)."),
+    ("target_url", "staging_gate_target_url", "Override the profile's target.base_url."),
+    ("phase", "staging_gate_phases", "Run only these phases (repeatable or comma-separated)."),
+    ("check", "staging_gate_checks", "Run only these checklist IDs (P5.3) or test names."),
+)
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    profile_path: str | None
+    target_url: str | None
+    phases: tuple[str, ...]
+    checks: tuple[str, ...]
+    read_only: bool
+
+    @classmethod
+    def from_config(cls, config: pytest.Config) -> GateOptions:
+        def value(option: str, ini: str) -> str | list[str] | None:
+            cli: str | list[str] | None = config.getoption(option)
+            if cli:
+                return cli
+            ini_value: str | list[str] = config.getini(ini)
+            return ini_value or None
+
+        def as_list(raw: str | list[str] | None) -> tuple[str, ...]:
+            items = [raw] if isinstance(raw, str) else list(raw or [])
+            return tuple(part.strip() for item in items for part in item.split(",") if part.strip())
+
+        profile = value("profile", "staging_gate_profile")
+        target_url = value("target_url", "staging_gate_target_url")
+        phases = as_list(value("phase", "staging_gate_phases"))
+        unknown = sorted(set(phases) - set(PHASES))
+        if unknown:
+            raise pytest.UsageError(
+                f"unknown phase {', '.join(unknown)}; choose from {', '.join(PHASES)}"
+            )
+        return cls(
+            profile_path=profile if isinstance(profile, str) else None,
+            target_url=target_url if isinstance(target_url, str) else None,
+            phases=phases,
+            checks=as_list(value("check", "staging_gate_checks")),
+            read_only=bool(config.getoption("read_only")),
+        )
+
+
+OPTIONS_KEY: pytest.StashKey[GateOptions] = pytest.StashKey()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("staging-gate", "Staging Gate")
+    for option, ini, help_text in _OPTIONS:
+        repeatable = option in ("phase", "check")
+        group.addoption(
+            f"--{option.replace('_', '-')}",
+            dest=option,
+            action="append" if repeatable else "store",
+            default=[] if repeatable else None,
+            help=help_text,
+        )
+        parser.addini(ini, help=help_text, type="args" if repeatable else "string")
+    group.addoption(
+        "--read-only",
+        dest="read_only",
+        action="store_true",
+        default=False,
+        help="Refuse every state-changing or load-generating check, even on staging.",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for phase in PHASES:
+        config.addinivalue_line("markers", f"{phase}: {PHASE_TITLES[phase]}")
+    options = GateOptions.from_config(config)
+    config.stash[OPTIONS_KEY] = options
+    if options.profile_path:
+        try:
+            profile = load_profile(options.profile_path)
+        except ConfigError as error:
+            raise pytest.UsageError(str(error)) from None
+        if options.target_url:
+            overridden = profile.target.model_copy(update={"base_url": options.target_url})
+            profile = profile.model_copy(update={"target": overridden})
+        config.stash[PROFILE_KEY] = profile
+
+
+def gate_options(config: pytest.Config) -> GateOptions:
+    return config.stash[OPTIONS_KEY]
+
+
+def gate_profile(config: pytest.Config) -> Profile:
+    """The run's profile; a usage error (exit 4, CLI exit 2) when none was given."""
+    profile = config.stash.get(PROFILE_KEY, None)
+    if profile is None:
+        raise pytest.UsageError("the gate's checks need a target profile: pass --profile FILE")
+    return profile
+
+
+def _humanize(name: str) -> str:
+    base, _, params = name.partition("[")
+    words = re.sub(r"^test_P\d_\d+_", "", base).replace("_", " ")
+    return words + (f" [{params}" if params else "")
+
+
+def _label_item(item: pytest.Item, checklist_item: ChecklistItem) -> None:
+    phase = checklist_item.phase
+    item.add_marker(getattr(pytest.mark, phase))
+    labels = {
+        "epic": PHASE_TITLES[phase],
+        "feature": PHASE_TITLES[phase],
+        "story": checklist_item.story,
+        "checklist": checklist_item.id,
+        "phase": phase,
+        "severity": checklist_item.severity,
+        "tag": phase,
+    }
+    for label_type, value in labels.items():
+        item.add_marker(pytest.mark.allure_label(value, label_type=label_type))
+    item.add_marker(
+        pytest.mark.allure_display_name(f"{checklist_item.id} {_humanize(item.name)}")
+    )
+
+
+def _is_gate_check(item: pytest.Item) -> bool:
+    return "suites" in Path(str(item.path)).relative_to(item.config.rootpath).parts[:1]
+
+
+def _selected(item: pytest.Item, checklist_item: ChecklistItem, options: GateOptions) -> bool:
+    if options.phases and checklist_item.phase not in options.phases:
+        return False
+    if options.checks:
+        name = item.name.partition("[")[0]
+        return any(check in (checklist_item.id, name, item.name) for check in options.checks)
+    return True
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    options = gate_options(config)
+    selected: list[pytest.Item] = []
+    deselected: list[pytest.Item] = []
+    unnamed: list[str] = []
+    for item in items:
+        checklist_item = item_for_test_name(item.name)
+        if checklist_item is None:
+            if _is_gate_check(item):
+                unnamed.append(item.nodeid)
+            selected.append(item)
+            continue
+        _label_item(item, checklist_item)
+        (selected if _selected(item, checklist_item, options) else deselected).append(item)
+    if unnamed:
+        raise pytest.UsageError(
+            "checks in suites/ must be named test_P<phase>_<item>_<what>: " + ", ".join(unnamed)
+        )
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+    if any(item_for_test_name(item.name) for item in items):
+        gate_profile(config)
+
+
+def _refuse(refusal: GuardRefusal) -> None:
+    import allure
+
+    allure.dynamic.label("guard", "refused")  # type: ignore[no-untyped-call]
+    pytest.skip(str(refusal))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except GuardRefusal as refusal:
+        _refuse(refusal)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except GuardRefusal as refusal:
+        _refuse(refusal)
+
+
+def gate_commit() -> str:
+    try:
+        completed = subprocess.run(
+            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+    return completed.stdout.strip() or "unknown"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    profile = config.stash.get(PROFILE_KEY, None)
+    if profile is None:
+        return None
+    options = gate_options(config)
+    phases = ", ".join(options.phases) or "all"
+    return [
+        f"staging-gate {__version__} ({gate_commit()}): target {profile.target.base_url} "
+        f"(profile {profile.source}), phases: {phases}"
+        + (", read-only" if options.read_only else "")
+    ]
+
+
+def selected_phases(items: Iterable[pytest.Item]) -> list[str]:
+    phases = {ci.phase for item in items if (ci := item_for_test_name(item.name))}
+    return [phase for phase in PHASES if phase in phases]
