@@ -29,6 +29,8 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("phase", "staging_gate_phases", "Run only these phases (repeatable or comma-separated)."),
     ("check", "staging_gate_checks", "Run only these checklist IDs (P5.3) or test names."),
 )
+STAGES = ("all", "parallel", "exclusive")
+EXCLUSIVE_MARKER = "exclusive"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,7 @@ class GateOptions:
     phases: tuple[str, ...]
     checks: tuple[str, ...]
     read_only: bool
+    stage: str
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> GateOptions:
@@ -67,6 +70,7 @@ class GateOptions:
             phases=phases,
             checks=as_list(value("check", "staging_gate_checks")),
             read_only=bool(config.getoption("read_only")),
+            stage=str(config.getoption("stage")),
         )
 
 
@@ -84,7 +88,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
             default=[] if repeatable else None,
             help=help_text,
         )
-        parser.addini(ini, help=help_text, type="args" if repeatable else "string")
+        if repeatable:
+            parser.addini(ini, help=help_text, type="args")
+        else:
+            parser.addini(ini, help=help_text, type="string")
     group.addoption(
         "--read-only",
         dest="read_only",
@@ -92,11 +99,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Refuse every state-changing or load-generating check, even on staging.",
     )
+    group.addoption(
+        "--stage",
+        dest="stage",
+        choices=STAGES,
+        default="all",
+        help="parallel: only checks that may share the target; exclusive: only checks marked "
+        "`exclusive` (they change state, e.g. toggle flags, and must run alone).",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     for phase in PHASES:
         config.addinivalue_line("markers", f"{phase}: {PHASE_TITLES[phase]}")
+    config.addinivalue_line(
+        "markers",
+        f"{EXCLUSIVE_MARKER}: changes the target's state (flags, schema, load); runs alone, "
+        "after the parallel stage, and only on a target the production guard confirmed",
+    )
     options = GateOptions.from_config(config)
     config.stash[OPTIONS_KEY] = options
     if options.profile_path:
@@ -153,6 +173,9 @@ def _is_gate_check(item: pytest.Item) -> bool:
 
 def _selected(item: pytest.Item, checklist_item: ChecklistItem, options: GateOptions) -> bool:
     if options.phases and checklist_item.phase not in options.phases:
+        return False
+    exclusive = item.get_closest_marker(EXCLUSIVE_MARKER) is not None
+    if options.stage != "all" and exclusive != (options.stage == "exclusive"):
         return False
     if options.checks:
         name = item.name.partition("[")[0]
