@@ -1,0 +1,299 @@
+"""`staging-gate`: run the gate, demo it on the reference target, recompute a sign-off.
+
+Exit codes: 0 GO, 1 NO-GO, 2 the gate could not judge (bad profile, missing secret,
+unreachable target, no checks selected) — always with one line saying what and how to fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from staging_gate import __version__, reference
+from staging_gate.errors import ConfigError
+from staging_gate.profile import PHASES, Profile, load_profile
+from staging_gate.target import Target, check_reachable
+
+EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUITES = PROJECT_ROOT / "suites"
+# pytest exit codes that mean the gate itself could not run its checks.
+_PYTEST_CANNOT_JUDGE = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no checks"}
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    profile_path: Path
+    phases: tuple[str, ...]
+    out_dir: Path
+    workers: str
+    read_only: bool
+    pytest_args: tuple[str, ...]
+    history: Path | None
+    environment: Mapping[str, str]
+
+
+def _phases(value: str) -> list[str]:
+    phases = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = [phase for phase in phases if phase not in PHASES]
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown phase {', '.join(unknown)} (choose from {', '.join(PHASES)})"
+        )
+    return phases
+
+
+def _add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--phase", action="extend", type=_phases, default=[], metavar="PHASE",
+        help=f"run only these phases (repeatable or comma-separated): {', '.join(PHASES)}",
+    )
+    parser.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
+    parser.add_argument(
+        "--workers", default="auto",
+        help="pytest-xdist workers for the parallel stage: a number, 'auto', or 0 for none",
+    )
+    parser.add_argument(
+        "--read-only", action="store_true",
+        help="refuse every state-changing or load check, even on a confirmed staging target",
+    )
+    parser.add_argument(
+        "--history", type=Path, default=None,
+        help="previous report's history file, so the report shows trends",
+    )
+    parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="staging-gate",
+        description="Validate a staging deployment; exit 0 GO, 1 NO-GO, 2 cannot judge.",
+    )
+    parser.add_argument("--version", action="version", version=f"staging-gate {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the gate against the target of a profile")
+    run.add_argument("--profile", type=Path, required=True, help="target profile TOML file")
+    _add_run_options(run)
+
+    demo = commands.add_parser("demo", help="start the reference target and run the gate on it")
+    demo.add_argument(
+        "--state-dir", type=Path, default=None,
+        help="reference target state folder (default: OUT/reference-target)",
+    )
+    demo.add_argument("--keep-up", action="store_true", help="leave the target running")
+    demo.add_argument(
+        "--defect", action="append", default=[], metavar="NAME",
+        help="switch on a seeded defect first (see `python -m reference_target defect list`)",
+    )
+    _add_run_options(demo)
+
+    signoff = commands.add_parser("signoff", help="recompute the verdict from Allure results")
+    signoff.add_argument("results", type=Path, help="allure-results folder")
+    signoff.add_argument("--profile", type=Path, default=None, help="profile with [signoff]")
+    signoff.add_argument("--phase", action="extend", type=_phases, default=[], metavar="PHASE")
+    signoff.add_argument("--out", type=Path, default=None, help="where to write signoff.*")
+
+    check = commands.add_parser("check-profile", help="validate a profile and its secrets")
+    check.add_argument("profile", type=Path)
+    return parser
+
+
+def _say(message: str) -> None:
+    print(f"staging-gate: {message}", file=sys.stderr, flush=True)
+
+
+def preflight(profile: Profile, timeout: float = 8.0) -> None:
+    """Everything that would make the verdict meaningless is checked before any check runs."""
+    missing = profile.missing_secrets()
+    if missing:
+        raise ConfigError(
+            f"missing secret environment variable(s) {', '.join(missing)} named by profile "
+            f"{profile.source}; export them before running the gate"
+        )
+    Target(profile).dsn()  # a malformed DSN is a configuration error, not a DB failure
+    check_reachable(profile, timeout=min(timeout, 5.0))
+    try:
+        with httpx.Client(verify=False, timeout=timeout) as client:
+            client.get(profile.target.base_url + profile.health.path)
+    except httpx.TimeoutException:
+        raise ConfigError(
+            f"target {profile.target.base_url} accepted a connection but sent no answer within "
+            f"{timeout:.0f}s; check the deploy (web server hanging?)"
+        ) from None
+    except httpx.HTTPError:
+        pass  # TLS and protocol problems are the application's, reported by phase 1
+
+
+def _pytest_argv(request: RunRequest, stage: str, results: Path, workers: str) -> list[str]:
+    argv = [
+        sys.executable, "-m", "pytest", str(SUITES),
+        "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
+        "--profile", str(request.profile_path), "--stage", stage,
+        "--alluredir", str(results), "-o", "console_output_style=progress", "-rfE",
+    ]
+    argv += [f"--phase={phase}" for phase in request.phases]
+    if request.read_only:
+        argv.append("--read-only")
+    if workers not in ("0", ""):
+        argv += ["-n", workers]
+    return argv + list(request.pytest_args)
+
+
+def _run_stage(request: RunRequest, stage: str, results: Path, workers: str) -> int:
+    label = "parallel checks" if stage == "parallel" else "state-changing checks (run alone)"
+    _say(f"stage: {label}")
+    env = {**os.environ, **request.environment}
+    completed = subprocess.run(
+        _pytest_argv(request, stage, results, workers), cwd=PROJECT_ROOT, env=env, check=False
+    )
+    return completed.returncode
+
+
+def run_gate(request: RunRequest) -> int:
+    """Run both stages, then compute the sign-off and render the report."""
+    from staging_gate import allure_meta, report, signoff
+
+    profile = load_profile(request.profile_path)
+    results = request.out_dir / "allure-results"
+    results.mkdir(parents=True, exist_ok=True)
+    for stale in results.iterdir():
+        if stale.is_file():
+            stale.unlink()
+    started = time.monotonic()
+    codes = [
+        _run_stage(request, "parallel", results, request.workers),
+        _run_stage(request, "exclusive", results, "0"),
+    ]
+    if all(code == 5 for code in codes):
+        raise ConfigError("no checks were selected; check --phase and the -k/-m arguments")
+    broken = [code for code in codes if code in _PYTEST_CANNOT_JUDGE and code != 5]
+    if broken:
+        raise ConfigError(f"pytest could not run the checks ({_PYTEST_CANNOT_JUDGE[broken[0]]})")
+    health, _ = Target(profile).read_health()
+    allure_meta.write_environment(results, _environment_info(profile, health))
+    allure_meta.write_executor(results)
+    allure_meta.write_categories(results)
+    partial = bool(request.phases) or bool(request.pytest_args)
+    verdict = signoff.compute_signoff(
+        results, profile.signoff, selected_phases=request.phases or None, partial=partial
+    )
+    signoff.write_signoff(verdict, request.out_dir)
+    html = report.render_report(results, request.out_dir / "report", history=request.history)
+    print(signoff.format_summary_table(verdict), flush=True)
+    print(f"sign-off: {request.out_dir / 'signoff.md'}"
+          + (f"  report: {html}" if html else "")
+          + f"  ({time.monotonic() - started:.0f}s)", flush=True)
+    return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
+
+
+def _environment_info(profile: Profile, health: Mapping[str, object] | None) -> dict[str, str]:
+    from staging_gate.plugin import gate_commit
+
+    return {
+        "Target": profile.target.base_url,
+        "Profile": profile.source,
+        "Environment": str((health or {}).get("environment", "unknown")),
+        "App.Version": str((health or {}).get("version", "unknown")),
+        "Gate.Version": __version__,
+        "Gate.Commit": gate_commit(),
+    }
+
+
+def _request(args: argparse.Namespace, profile_path: Path, env: Mapping[str, str]) -> RunRequest:
+    return RunRequest(
+        profile_path=profile_path.resolve(),
+        phases=tuple(dict.fromkeys(args.phase)),
+        out_dir=args.out.resolve(),
+        workers=str(args.workers),
+        read_only=args.read_only,
+        pytest_args=tuple(args.pytest_args),
+        history=args.history,
+        environment=env,
+    )
+
+
+def command_run(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    preflight(profile)
+    return run_gate(_request(args, args.profile, {}))
+
+
+def command_demo(args: argparse.Namespace) -> int:
+    state_dir = (args.state_dir or args.out / "reference-target").resolve()
+    _say(f"starting the reference target in {state_dir} …")
+    started = time.monotonic()
+    target = reference.start(state_dir)
+    _say(f"reference target up at {target.endpoints['base_url']} "
+         f"({time.monotonic() - started:.1f}s)")
+    try:
+        if args.defect:
+            reference.defect(state_dir, "reset")
+            for name in args.defect:
+                reference.defect(state_dir, "on", name)
+                _say(f"seeded defect switched on: {name}")
+        os.environ.update(target.secrets)
+        preflight(load_profile(target.profile_path))
+        return run_gate(_request(args, target.profile_path, target.secrets))
+    finally:
+        if args.defect:
+            reference.defect(state_dir, "reset")
+        if not args.keep_up:
+            reference.stop(state_dir)
+            _say("reference target stopped")
+
+
+def command_signoff(args: argparse.Namespace) -> int:
+    from staging_gate import signoff
+    from staging_gate.profile import SignoffSection
+
+    if not args.results.is_dir():
+        raise ConfigError(f"{args.results} is not an allure-results folder")
+    config = load_profile(args.profile).signoff if args.profile else SignoffSection()
+    verdict = signoff.compute_signoff(
+        args.results, config, selected_phases=args.phase or None, partial=bool(args.phase)
+    )
+    signoff.write_signoff(verdict, args.out or args.results.parent)
+    print(signoff.format_summary_table(verdict))
+    return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
+
+
+def command_check_profile(args: argparse.Namespace) -> int:
+    profile = load_profile(args.profile)
+    missing = profile.missing_secrets()
+    if missing:
+        raise ConfigError(f"profile {args.profile} is valid but {', '.join(missing)} not set")
+    print(f"profile {args.profile} is valid; target {profile.target.base_url}")
+    return EXIT_GO
+
+
+COMMANDS = {
+    "run": command_run,
+    "demo": command_demo,
+    "signoff": command_signoff,
+    "check-profile": command_check_profile,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as error:
+        _say(f"error: {error}")
+        return EXIT_CANNOT_JUDGE
+    except KeyboardInterrupt:
+        _say("interrupted")
+        return EXIT_CANNOT_JUDGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
