@@ -1,0 +1,233 @@
+"""The detection matrix: every check proven twice — it passes on the healthy reference
+target and fails, with a message naming the problem, on the seeded defect it exists to catch.
+
+Rows live in `tests/detection_matrix.toml`. This module runs them; `scripts/matrix` and
+`tests/test_detection_matrix.py` both use it.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+import tomllib
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from staging_gate import reference
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MATRIX_FILE = PROJECT_ROOT / "tests" / "detection_matrix.toml"
+SUITES = PROJECT_ROOT / "suites"
+
+
+@dataclass(frozen=True)
+class Row:
+    defect: str
+    tests: tuple[str, ...]
+    message: str = ""
+    also: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return "+".join((self.defect, *self.also))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    name: str
+    status: str  # passed, failed, error, skipped, missing
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RowResult:
+    row: Row
+    outcomes: tuple[Outcome, ...]
+    problems: tuple[str, ...] = field(default=())
+
+    @property
+    def caught(self) -> bool:
+        return not self.problems
+
+
+def load_rows(path: Path = MATRIX_FILE) -> list[Row]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [
+        Row(
+            defect=raw["defect"],
+            tests=tuple(raw["tests"]),
+            message=raw.get("message", ""),
+            also=tuple(raw.get("also", ())),
+        )
+        for raw in data.get("row", [])
+    ]
+
+
+def suite_test_names(suites: Path = SUITES) -> list[str]:
+    """Every check function defined in suites/ (by reading the source, not importing it)."""
+    names: list[str] = []
+    for path in sorted(suites.rglob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                names.append(node.name)
+    return names
+
+
+def run_checks(
+    profile: Path,
+    env: Mapping[str, str],
+    junit: Path,
+    checks: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    timeout: float = 600.0,
+) -> dict[str, list[Outcome]]:
+    """Run the selected checks in one pytest process; outcomes by test function name."""
+    argv = [
+        sys.executable, "-m", "pytest", str(SUITES), "-c", str(PROJECT_ROOT / "pyproject.toml"),
+        "--rootdir", str(PROJECT_ROOT), "--profile", str(profile), "-q", "-p", "no:randomly",
+        "--junitxml", str(junit), "-o", "junit_family=xunit2",
+        *[f"--check={name}" for name in checks], *extra,
+    ]
+    subprocess.run(
+        argv, cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True, text=True,
+        timeout=timeout, check=False,
+    )
+    return parse_junit(junit)
+
+
+def parse_junit(junit: Path) -> dict[str, list[Outcome]]:
+    outcomes: dict[str, list[Outcome]] = {}
+    if not junit.exists():
+        return outcomes
+    for case in ET.parse(junit).getroot().iter("testcase"):
+        name = case.get("name", "")
+        status, message = "passed", ""
+        for tag in ("failure", "error", "skipped"):
+            element = case.find(tag)
+            if element is not None:
+                status = "failed" if tag == "failure" else tag
+                message = f"{element.get('message', '')}\n{element.text or ''}"
+                break
+        base = name.partition("[")[0]
+        outcomes.setdefault(base, []).append(Outcome(name, status, message))
+    return outcomes
+
+
+def judge_row(row: Row, outcomes: Mapping[str, list[Outcome]]) -> RowResult:
+    """Caught means: every listed check failed (or errored) and named the problem."""
+    problems: list[str] = []
+    seen: list[Outcome] = []
+    for name in row.tests:
+        results = outcomes.get(name)
+        if not results:
+            problems.append(f"{name} did not run")
+            seen.append(Outcome(name, "missing"))
+            continue
+        seen += results
+        if not any(result.status in ("failed", "error") for result in results):
+            statuses = ", ".join(sorted({result.status for result in results}))
+            problems.append(f"{name} was {statuses} with {row.id} on")
+            continue
+        failing = [r for r in results if r.status in ("failed", "error")]
+        if row.message and not any(
+            re.search(row.message, r.message, re.IGNORECASE) for r in failing
+        ):
+            problems.append(f"{name} failed without naming the problem (/{row.message}/)")
+    return RowResult(row, tuple(seen), tuple(problems))
+
+
+@contextmanager
+def defects_on(state_dir: Path, row: Row) -> Iterator[None]:
+    """Switch the row's defects on; always switch every defect off afterwards."""
+    try:
+        for name in (*row.also, row.defect):
+            reference.defect(state_dir, "on", name)
+        yield
+    finally:
+        reference.defect(state_dir, "reset")
+
+
+def run_row(target: reference.ReferenceTarget, row: Row, workdir: Path) -> RowResult:
+    junit = workdir / f"{row.id}.xml"
+    with defects_on(target.state_dir, row):
+        outcomes = run_checks(target.profile_path, target.secrets, junit, row.tests)
+    return judge_row(row, outcomes)
+
+
+def run_healthy(target: reference.ReferenceTarget, workdir: Path) -> dict[str, list[Outcome]]:
+    return run_checks(target.profile_path, target.secrets, workdir / "healthy.xml")
+
+
+def matrix_document(
+    healthy: Mapping[str, list[Outcome]], results: Sequence[RowResult]
+) -> dict[str, object]:
+    all_outcomes = [o for outs in healthy.values() for o in outs]
+    return {
+        "healthy": {
+            "checks": len(all_outcomes),
+            "failures": sum(o.status in ("failed", "error") for o in all_outcomes),
+            "not_passed": sorted(o.name for o in all_outcomes if o.status != "passed"),
+        },
+        "rows": [
+            {
+                "defect": result.row.id,
+                "checks": list(result.row.tests),
+                "caught": result.caught,
+                "problems": list(result.problems),
+            }
+            for result in results
+        ],
+    }
+
+
+def format_table(results: Sequence[RowResult]) -> str:
+    width = max((len(r.row.id) for r in results), default=10)
+    lines = [f"{'defect'.ljust(width)}  caught  checks"]
+    for result in results:
+        mark = "yes" if result.caught else "NO "
+        lines.append(f"{result.row.id.ljust(width)}  {mark}     {', '.join(result.row.tests)}")
+        lines += [f"{'':{width}}          ! {problem}" for problem in result.problems]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    import argparse
+    import tempfile
+
+    parser = argparse.ArgumentParser(description="Run the detection matrix")
+    parser.add_argument("--out", type=Path, default=Path("detection-matrix.json"))
+    parser.add_argument("--state-dir", type=Path, default=None)
+    parser.add_argument("--defect", action="append", default=[], help="only these rows")
+    args = parser.parse_args(argv)
+    rows = [r for r in load_rows() if not args.defect or r.defect in args.defect]
+    with tempfile.TemporaryDirectory(prefix="staging-gate-matrix-") as tmp:
+        state_dir = args.state_dir or Path(tmp) / "target"
+        target = reference.start(state_dir)
+        try:
+            healthy = run_healthy(target, Path(tmp))
+            results = []
+            for row in rows:
+                result = run_row(target, row, Path(tmp))
+                print(f"{row.id}: {'caught' if result.caught else 'NOT CAUGHT'}", flush=True)
+                results.append(result)
+        finally:
+            reference.stop(state_dir)
+    document = matrix_document(healthy, results)
+    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    print(format_table(results))
+    healthy_failures = document["healthy"]
+    print(f"healthy target: {healthy_failures}")
+    print(f"written {args.out}")
+    return 0 if all(r.caught for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
