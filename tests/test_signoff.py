@@ -348,7 +348,7 @@ def test_damaged_result_file_stops_the_verdict(results: Path) -> None:
     healthy_run(results)
     (results / "0000-result.json").write_text('{"status": "fail', encoding="utf-8")
 
-    with pytest.raises(ConfigError, match="cannot read allure result .*0000-result.json"):
+    with pytest.raises(ConfigError, match=r"cannot read allure result .*0000-result\.json"):
         signoff_of(results)
 
 
