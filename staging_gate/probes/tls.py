@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import math
 import socket
 import ssl
 import warnings
@@ -166,7 +167,7 @@ def judge_expiry(
     days = int(remaining.total_seconds() // 86400)
     date = cert.not_after.date().isoformat()
     if remaining.total_seconds() <= 0:
-        ago = int(-remaining.total_seconds() // 86400)
+        ago = math.ceil(-remaining.total_seconds() / 86400)
         return Expiry("fail", days, f"certificate for {host} expired on {date} ({ago} days ago)")
     if days < fail_days:
         return Expiry(
