@@ -162,9 +162,11 @@ def _label_item(item: pytest.Item, checklist_item: ChecklistItem) -> None:
     }
     for label_type, value in labels.items():
         item.add_marker(pytest.mark.allure_label(value, label_type=label_type))
-    item.add_marker(
-        pytest.mark.allure_display_name(f"{checklist_item.id} {_humanize(item.name)}")
-    )
+    function = getattr(item, "function", None)
+    if function is not None and not hasattr(function, "__allure_display_name__"):
+        # allure-pytest reads the title from this attribute (what @allure.title sets).
+        title = f"{checklist_item.id} {_humanize(item.name.partition('[')[0])}"
+        function.__allure_display_name__ = title.replace("{", "{{").replace("}", "}}")
 
 
 def _is_gate_check(item: pytest.Item) -> bool:

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from staging_gate.errors import ConfigError
+from staging_gate.profile import load_profile
+from tests.profile_factory import SECRETS, write_profile
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_shipped_askpro_profile_is_valid() -> None:
+    profile = load_profile(PROJECT_ROOT / "profiles" / "askpro-staging.toml")
+    assert profile.target.host == "staging.askproai.de"
+    assert profile.target.production_host == "api.askproai.de"
+    assert profile.database.name == "askproai_staging"
+    assert profile.database.production_name == "askproai_db"
+    assert profile.cache.prefix == "askpro_staging_"
+    assert profile.cache.production_prefix == "askpro_cache_"
+    assert profile.budgets.homepage_p95_ms == 2000
+    assert profile.budgets.api_p95_ms == 500
+    assert profile.budgets.cache_hit_ratio == 0.60
+
+
+def test_profile_is_frozen(tmp_path: Path) -> None:
+    profile = load_profile(write_profile(tmp_path))
+    with pytest.raises(Exception, match="frozen"):
+        profile.target.base_url = "https://elsewhere.test"  # type: ignore[misc]
+
+
+def test_malformed_toml_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text("[target\nbase_url = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"bad.toml is not valid TOML") as error:
+        load_profile(path)
+    assert "\n" not in str(error.value)
+
+
+def test_invalid_field_names_its_location(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, base_url="ftp://nowhere")
+    with pytest.raises(ConfigError, match=r"\[target.base_url\].*absolute http"):
+        load_profile(path)
+
+
+def test_unknown_field_is_rejected(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, extra="\n[flags]\ntogle_command = ['x']\n")
+    with pytest.raises(ConfigError, match=r"flags.togle_command"):
+        load_profile(path)
+
+
+def test_missing_file_says_how_to_fix(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="does not exist; pass --profile"):
+        load_profile(tmp_path / "nope.toml")
+
+
+def test_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    profile = load_profile(write_profile(tmp_path))
+    monkeypatch.delenv("SG_TEST_DB_DSN", raising=False)
+    monkeypatch.setenv("SG_TEST_REDIS_URL", SECRETS["SG_TEST_REDIS_URL"])
+    assert profile.missing_secrets() == ["SG_TEST_DB_DSN"]
+    with pytest.raises(ConfigError, match="SG_TEST_DB_DSN is not set"):
+        profile.secret("SG_TEST_DB_DSN")
