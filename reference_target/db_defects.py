@@ -1,0 +1,306 @@
+"""Database-layer seeded defects: ``apply(state_dir, name, on)``.
+
+Each ``on`` saves what it changes in ``DIR/db_defects/NAME.json`` (whose existence marks
+the defect active); ``off`` puts exactly that back. Tables taken away are parked in the
+root-only database ``reference_target_stash`` (the app user cannot see it) so they come
+back byte for byte. After every switch the app's cache keys are cleared so the dashboard
+never shows numbers from before the switch.
+
+``db_named_like_production``: every table of ``askproai_staging`` is moved (RENAME TABLE)
+into a new database ``askproai_db`` - the production database's name - the app user is
+granted access to it and ``DB_DATABASE=askproai_db`` is written to ``.env.staging``; the
+app follows the env file, so the site keeps working while ``askproai_staging`` is left as
+an empty shell. Observable: ``SHOW DATABASES`` (as the app user) lists ``askproai_db``
+holding the tables, ``askproai_staging`` has no tables, ``DB_DATABASE`` in the env file
+names the production database. ``off`` moves the tables back, drops ``askproai_db`` and
+revokes the grant.
+
+``rollback_fails`` and ``restore_loses_table`` change the tools, not the schema: the first
+gives the latest migration a ``down`` whose first statement drops a misspelt index (so
+``artisan migrate:rollback`` exits 1 and changes nothing); the second makes
+``artisan db:dump`` skip ``retell_call_events``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reference_target import cache_admin, envfile
+from reference_target.dbconfig import (
+    PRODUCTION_DATABASE,
+    STASH_DATABASE,
+    DbConnection,
+    Runtime,
+    app_database,
+    connect_root,
+    load_runtime,
+)
+from reference_target.migrations import latest
+
+Saved = dict[str, Any]
+LOST_TABLE = "retell_call_events"
+FAKE_MIGRATION = "2025_11_03_101500_create_portal_exports_table"
+REAL_LOOKING_EMAILS = ("maria.schneider1978@gmail.com", "j.weber@web.de",
+                       "thomas.mueller@t-online.de")
+
+
+class Ctx:
+    """What a defect handler needs: root connection, app database, runtime."""
+
+    def __init__(self, runtime: Runtime, conn: DbConnection) -> None:
+        self.runtime = runtime
+        self.conn = conn
+        self.db = app_database(runtime)
+
+    def sql(self, statement: str, args: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+        with self.conn.cursor() as cur:
+            cur.execute(statement, args)
+            return list(cur.fetchall())
+
+    def one(self, statement: str, args: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
+        rows = self.sql(statement, args)
+        if not rows:
+            raise RuntimeError(f"no row for: {statement}")
+        return rows[0]
+
+    def app_users(self) -> list[str]:
+        return [f"'{self.runtime.db_user}'@'{host}'" for host in ("127.0.0.1", "localhost")]
+
+
+def _state_file(state_dir: Path, name: str) -> Path:
+    return state_dir / "db_defects" / f"{name}.json"
+
+
+def active(state_dir: Path) -> set[str]:
+    folder = state_dir / "db_defects"
+    return {path.stem for path in folder.glob("*.json")} if folder.is_dir() else set()
+
+
+def faulty_down(state_dir: Path) -> dict[str, tuple[str, ...]]:
+    """Replacement down statements used by ``artisan migrate:rollback``."""
+    if "rollback_fails" not in active(state_dir):
+        return {}
+    migration = latest()
+    broken = "DROP INDEX idx_appointments_company_start ON appointments"
+    return {migration.name: (broken, *migration.down)}
+
+
+def dump_ignored_tables(state_dir: Path) -> list[str]:
+    return [LOST_TABLE] if "restore_loses_table" in active(state_dir) else []
+
+
+# --- handlers: on(ctx) -> saved, off(ctx, saved) -------------------------------------------
+def _tables(ctx: Ctx, database: str) -> list[str]:
+    rows = ctx.sql("SELECT table_name FROM information_schema.tables WHERE table_schema = %s "
+                   "ORDER BY table_name", (database,))
+    return [str(row[0]) for row in rows]
+
+
+def _move_tables(ctx: Ctx, tables: list[str], source: str, target: str) -> None:
+    if tables:
+        pairs = ", ".join(f"`{source}`.`{t}` TO `{target}`.`{t}`" for t in tables)
+        ctx.sql(f"RENAME TABLE {pairs}")
+
+
+def prod_name_on(ctx: Ctx) -> Saved:
+    source = ctx.db
+    tables = _tables(ctx, source)
+    ctx.sql(f"CREATE DATABASE IF NOT EXISTS `{PRODUCTION_DATABASE}` CHARACTER SET utf8mb4 "
+            "COLLATE utf8mb4_unicode_ci")
+    _move_tables(ctx, tables, source, PRODUCTION_DATABASE)
+    for user in ctx.app_users():
+        ctx.sql(f"GRANT ALL PRIVILEGES ON `{PRODUCTION_DATABASE}`.* TO {user}")
+    envfile.set_value(ctx.runtime.env_file, "DB_DATABASE", PRODUCTION_DATABASE)
+    return {"source": source, "tables": tables}
+
+
+def prod_name_off(ctx: Ctx, saved: Saved) -> None:
+    source = str(saved["source"])
+    _move_tables(ctx, _tables(ctx, PRODUCTION_DATABASE), PRODUCTION_DATABASE, source)
+    ctx.sql(f"DROP DATABASE IF EXISTS `{PRODUCTION_DATABASE}`")
+    for user in ctx.app_users():
+        ctx.sql(f"REVOKE ALL PRIVILEGES ON `{PRODUCTION_DATABASE}`.* FROM {user}")
+    envfile.set_value(ctx.runtime.env_file, "DB_DATABASE", source)
+
+
+def charset_on(ctx: Ctx) -> Saved:
+    row = ctx.one("SELECT default_character_set_name, default_collation_name "
+                  "FROM information_schema.schemata WHERE schema_name = %s", (ctx.db,))
+    ctx.sql(f"ALTER DATABASE `{ctx.db}` CHARACTER SET latin1 COLLATE latin1_swedish_ci")
+    return {"charset": row[0], "collation": row[1]}
+
+
+def charset_off(ctx: Ctx, saved: Saved) -> None:
+    ctx.sql(f"ALTER DATABASE `{ctx.db}` CHARACTER SET {saved['charset']} "
+            f"COLLATE {saved['collation']}")
+
+
+def pending_on(ctx: Ctx) -> Saved:
+    migration = latest()
+    row = ctx.one(f"SELECT id, batch FROM `{ctx.db}`.migrations WHERE migration = %s",
+                  (migration.name,))
+    ctx.conn.select_db(ctx.db)
+    for statement in migration.down:
+        ctx.sql(statement)
+    ctx.sql("DELETE FROM migrations WHERE id = %s", (row[0],))
+    return {"id": int(row[0]), "batch": int(row[1])}
+
+
+def pending_off(ctx: Ctx, saved: Saved) -> None:
+    migration = latest()
+    ctx.conn.select_db(ctx.db)
+    for statement in migration.up:
+        ctx.sql(statement)
+    ctx.sql("INSERT INTO migrations (id, migration, batch) VALUES (%s, %s, %s)",
+            (saved["id"], migration.name, saved["batch"]))
+
+
+def unknown_on(ctx: Ctx) -> Saved:
+    ctx.conn.select_db(ctx.db)
+    batch = int(ctx.one("SELECT COALESCE(MAX(batch), 0) + 1 FROM migrations")[0])
+    ctx.sql("INSERT INTO migrations (migration, batch) VALUES (%s, %s)", (FAKE_MIGRATION, batch))
+    return {"id": int(ctx.one("SELECT LAST_INSERT_ID()")[0])}
+
+
+def unknown_off(ctx: Ctx, saved: Saved) -> None:
+    ctx.conn.select_db(ctx.db)
+    ctx.sql("DELETE FROM migrations WHERE id = %s", (saved["id"],))
+    ctx.sql("ALTER TABLE migrations AUTO_INCREMENT = 1")
+
+
+def _stash(ctx: Ctx, table: str) -> None:
+    ctx.sql(f"CREATE DATABASE IF NOT EXISTS `{STASH_DATABASE}`")
+    ctx.sql(f"DROP TABLE IF EXISTS `{STASH_DATABASE}`.`{table}`")
+    ctx.sql(f"RENAME TABLE `{ctx.db}`.`{table}` TO `{STASH_DATABASE}`.`{table}`")
+
+
+def _unstash(ctx: Ctx, table: str) -> None:
+    ctx.sql(f"DROP TABLE IF EXISTS `{ctx.db}`.`{table}`")
+    ctx.sql(f"RENAME TABLE `{STASH_DATABASE}`.`{table}` TO `{ctx.db}`.`{table}`")
+    if not _tables(ctx, STASH_DATABASE):
+        ctx.sql(f"DROP DATABASE IF EXISTS `{STASH_DATABASE}`")
+
+
+def missing_table_on(ctx: Ctx) -> Saved:
+    _stash(ctx, "staff")
+    return {}
+
+
+def missing_table_off(ctx: Ctx, _saved: Saved) -> None:
+    _unstash(ctx, "staff")
+
+
+def seed_missing_on(ctx: Ctx) -> Saved:
+    _stash(ctx, "appointments")
+    ctx.sql(f"CREATE TABLE `{ctx.db}`.appointments LIKE `{STASH_DATABASE}`.appointments")
+    return {}
+
+
+def seed_missing_off(ctx: Ctx, _saved: Saved) -> None:
+    _unstash(ctx, "appointments")
+
+
+def _ddl(on_sql: str, off_sql: str) -> tuple[Callable[[Ctx], Saved],
+                                              Callable[[Ctx, Saved], None]]:
+    def on(ctx: Ctx) -> Saved:
+        ctx.conn.select_db(ctx.db)
+        ctx.sql(on_sql)
+        return {}
+
+    def off(ctx: Ctx, _saved: Saved) -> None:
+        ctx.conn.select_db(ctx.db)
+        ctx.sql(off_sql)
+
+    return on, off
+
+
+def orphan_on(ctx: Ctx) -> Saved:
+    ctx.conn.select_db(ctx.db)
+    appointment = ctx.one("SELECT id, company_id, customer_id FROM appointments "
+                          "ORDER BY id LIMIT 1")
+    foreign = ctx.one("SELECT MIN(id) FROM customers WHERE company_id <> %s",
+                      (appointment[1],))
+    ctx.sql("UPDATE appointments SET customer_id = %s WHERE id = %s",
+            (foreign[0], appointment[0]))
+    return {"id": int(appointment[0]), "customer_id": int(appointment[2])}
+
+
+def orphan_off(ctx: Ctx, saved: Saved) -> None:
+    ctx.conn.select_db(ctx.db)
+    ctx.sql("UPDATE appointments SET customer_id = %s WHERE id = %s",
+            (saved["customer_id"], saved["id"]))
+
+
+def emails_on(ctx: Ctx) -> Saved:
+    ctx.conn.select_db(ctx.db)
+    rows = ctx.sql("SELECT id, email FROM customers ORDER BY id LIMIT %s",
+                   (len(REAL_LOOKING_EMAILS),))
+    for (customer_id, _), email in zip(rows, REAL_LOOKING_EMAILS, strict=False):
+        ctx.sql("UPDATE customers SET email = %s WHERE id = %s", (email, customer_id))
+    return {"rows": [[int(r[0]), r[1]] for r in rows]}
+
+
+def emails_off(ctx: Ctx, saved: Saved) -> None:
+    ctx.conn.select_db(ctx.db)
+    for customer_id, email in saved["rows"]:
+        ctx.sql("UPDATE customers SET email = %s WHERE id = %s", (email, customer_id))
+
+
+def _marker_on(_ctx: Ctx) -> Saved:
+    return {}
+
+
+def _marker_off(_ctx: Ctx, _saved: Saved) -> None:
+    return None
+
+
+Handler = tuple[Callable[[Ctx], Saved], Callable[[Ctx, Saved], None]]
+HANDLERS: dict[str, Handler] = {
+    "db_named_like_production": (prod_name_on, prod_name_off),
+    "db_wrong_charset": (charset_on, charset_off),
+    "pending_migration": (pending_on, pending_off),
+    "unknown_migration": (unknown_on, unknown_off),
+    "missing_table": (missing_table_on, missing_table_off),
+    "tenant_column_nullable": _ddl(
+        "ALTER TABLE appointments MODIFY company_id BIGINT UNSIGNED NULL",
+        "ALTER TABLE appointments MODIFY company_id BIGINT UNSIGNED NOT NULL"),
+    "tenant_index_missing": _ddl(
+        "DROP INDEX customers_company_id_index ON customers",
+        "CREATE INDEX customers_company_id_index ON customers (company_id)"),
+    "missing_perf_index": _ddl(
+        "DROP INDEX idx_calls_company_created ON retell_call_sessions",
+        "CREATE INDEX idx_calls_company_created ON retell_call_sessions "
+        "(company_id, created_at)"),
+    "seed_data_missing": (seed_missing_on, seed_missing_off),
+    "orphan_rows": (orphan_on, orphan_off),
+    "rollback_fails": (_marker_on, _marker_off),
+    "restore_loses_table": (_marker_on, _marker_off),
+    "unsanitized_emails": (emails_on, emails_off),
+}
+
+
+def apply(state_dir: Path, name: str, on: bool) -> None:
+    """Switch one db-layer defect; idempotent (switching to the current state is a no-op)."""
+    if name not in HANDLERS:
+        raise KeyError(f"not a db defect: {name}")
+    state_file = _state_file(state_dir, name)
+    if on == state_file.exists():
+        return
+    runtime = load_runtime(state_dir)
+    conn = connect_root(runtime)
+    try:
+        ctx = Ctx(runtime, conn)
+        switch_on, switch_off = HANDLERS[name]
+        if on:
+            saved = switch_on(ctx)
+            state_file.parent.mkdir(parents=True, exist_ok=True)
+            state_file.write_text(json.dumps(saved))
+        else:
+            switch_off(ctx, json.loads(state_file.read_text()))
+            state_file.unlink()
+    finally:
+        conn.close()
+    cache_admin.clear(runtime)
