@@ -1,0 +1,124 @@
+"""`staging-gate` exit codes: a gate that cannot judge says so in one line and exits 2."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.profile_factory import SECRETS, write_profile
+
+TIME_LIMIT_SECONDS = 15
+
+
+def gate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "staging_gate", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIME_LIMIT_SECONDS,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def assert_cannot_judge(result: subprocess.CompletedProcess[str], fragment: str) -> None:
+    __tracebackhide__ = True
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2, f"exit {result.returncode}, stderr: {result.stderr}"
+    assert len(lines) == 1, f"expected one line, got: {result.stderr}"
+    assert lines[0].startswith("staging-gate: error: ")
+    assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.fixture
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """Accepts TCP connections and never answers: a hanging target."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    try:
+        yield server.getsockname()[1]
+    finally:
+        server.close()
+
+
+def test_malformed_toml(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.toml"
+    bad.write_text('[target\nbase_url = "https://x"\n', encoding="utf-8")
+    assert_cannot_judge(gate("run", "--profile", str(bad)), "broken.toml is not valid TOML")
+
+
+def test_invalid_profile_value(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, base_url="not a url")
+    assert_cannot_judge(gate("run", "--profile", str(profile)), "[target.base_url]")
+
+
+def test_missing_secret(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    env = {name: "" for name in SECRETS}
+    assert_cannot_judge(
+        gate("run", "--profile", str(profile), env=env),
+        "missing secret environment variable(s) SG_TEST_DB_DSN, SG_TEST_REDIS_URL",
+    )
+
+
+def test_malformed_dsn_is_configuration(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path)
+    env = {**SECRETS, "SG_TEST_DB_DSN": "postgres://x@y/z"}
+    assert_cannot_judge(gate("run", "--profile", str(profile), env=env), "SG_TEST_DB_DSN must")
+
+
+def test_unreachable_target(tmp_path: Path, free_port: int) -> None:
+    profile = write_profile(tmp_path, base_url=f"https://127.0.0.1:{free_port}")
+    started = time.monotonic()
+    result = gate("run", "--profile", str(profile), env=SECRETS)
+    assert_cannot_judge(result, f"https://127.0.0.1:{free_port} is unreachable")
+    assert time.monotonic() - started < TIME_LIMIT_SECONDS
+
+
+def test_hanging_target(tmp_path: Path, silent_server: int) -> None:
+    profile = write_profile(tmp_path, base_url=f"https://127.0.0.1:{silent_server}")
+    result = gate("run", "--profile", str(profile), env=SECRETS)
+    assert_cannot_judge(result, "sent no answer")
+
+
+def test_unknown_phase_is_rejected(tmp_path: Path) -> None:
+    result = gate("run", "--profile", str(write_profile(tmp_path)), "--phase", "nope")
+    assert result.returncode == 2
+    assert "unknown phase nope" in result.stderr
+
+
+def test_check_profile_accepts_the_askpro_profile() -> None:
+    root = Path(__file__).resolve().parents[1]
+    env = {
+        name: "x"
+        for name in (
+            "STAGING_DB_DSN",
+            "STAGING_REDIS_URL",
+            "TENANT_A_EMAIL",
+            "TENANT_A_PASSWORD",
+            "TENANT_B_EMAIL",
+            "TENANT_B_PASSWORD",
+            "ADMIN_EMAIL",
+            "ADMIN_PASSWORD",
+        )
+    }
+    result = gate("check-profile", str(root / "profiles" / "askpro-staging.toml"), env=env)
+    assert result.returncode == 0, result.stderr
+    assert "https://staging.askproai.de" in result.stdout
