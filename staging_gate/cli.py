@@ -53,20 +53,28 @@ def _phases(value: str) -> list[str]:
 
 def _add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--phase", action="extend", type=_phases, default=[], metavar="PHASE",
+        "--phase",
+        action="extend",
+        type=_phases,
+        default=[],
+        metavar="PHASE",
         help=f"run only these phases (repeatable or comma-separated): {', '.join(PHASES)}",
     )
     parser.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
     parser.add_argument(
-        "--workers", default="auto",
+        "--workers",
+        default="auto",
         help="pytest-xdist workers for the parallel stage: a number, 'auto', or 0 for none",
     )
     parser.add_argument(
-        "--read-only", action="store_true",
+        "--read-only",
+        action="store_true",
         help="refuse every state-changing or load check, even on a confirmed staging target",
     )
     parser.add_argument(
-        "--history", type=Path, default=None,
+        "--history",
+        type=Path,
+        default=None,
         help="previous report's history file, so the report shows trends",
     )
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
@@ -86,12 +94,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="start the reference target and run the gate on it")
     demo.add_argument(
-        "--state-dir", type=Path, default=None,
+        "--state-dir",
+        type=Path,
+        default=None,
         help="reference target state folder (default: OUT/reference-target)",
     )
     demo.add_argument("--keep-up", action="store_true", help="leave the target running")
     demo.add_argument(
-        "--defect", action="append", default=[], metavar="NAME",
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="switch on a seeded defect first (see `python -m reference_target defect list`)",
     )
     _add_run_options(demo)
@@ -133,27 +146,49 @@ def preflight(profile: Profile, timeout: float = 8.0) -> None:
         pass  # TLS and protocol problems are the application's, reported by phase 1
 
 
-def _pytest_argv(request: RunRequest, stage: str, results: Path, workers: str) -> list[str]:
+def _pytest_argv(
+    request: RunRequest, stage: str, results: Path, workers: str, retries: int = 0
+) -> list[str]:
     argv = [
-        sys.executable, "-m", "pytest", str(SUITES),
-        "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
-        "--profile", str(request.profile_path), "--stage", stage,
-        "--alluredir", str(results), "-o", "console_output_style=progress", "-rfE",
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITES),
+        "--rootdir",
+        str(PROJECT_ROOT),
+        "-c",
+        str(PROJECT_ROOT / "pyproject.toml"),
+        "--profile",
+        str(request.profile_path),
+        "--stage",
+        stage,
+        "--alluredir",
+        str(results),
+        "-o",
+        "console_output_style=progress",
+        "-rfE",
     ]
     argv += [f"--phase={phase}" for phase in request.phases]
     if request.read_only:
         argv.append("--read-only")
     if workers not in ("0", ""):
         argv += ["-n", workers]
+    if retries:
+        # A check that fails and then passes is reported as flaky by the sign-off, never
+        # as a plain pass: every attempt stays in the Allure results.
+        argv += ["--reruns", str(retries)]
     return argv + list(request.pytest_args)
 
 
-def _run_stage(request: RunRequest, stage: str, results: Path, workers: str) -> int:
+def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, retries: int) -> int:
     label = "parallel checks" if stage == "parallel" else "state-changing checks (run alone)"
     _say(f"stage: {label}")
     env = {**os.environ, **request.environment}
     completed = subprocess.run(
-        _pytest_argv(request, stage, results, workers), cwd=PROJECT_ROOT, env=env, check=False
+        _pytest_argv(request, stage, results, workers, retries),
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=False,
     )
     return completed.returncode
 
@@ -170,8 +205,8 @@ def run_gate(request: RunRequest) -> int:
             stale.unlink()
     started = time.monotonic()
     codes = [
-        _run_stage(request, "parallel", results, request.workers),
-        _run_stage(request, "exclusive", results, "0"),
+        _run_stage(request, "parallel", results, request.workers, profile.signoff.retries),
+        _run_stage(request, "exclusive", results, "0", profile.signoff.retries),
     ]
     if all(code == 5 for code in codes):
         raise ConfigError("no checks were selected; check --phase and the -k/-m arguments")
@@ -189,9 +224,12 @@ def run_gate(request: RunRequest) -> int:
     signoff.write_signoff(verdict, request.out_dir)
     html = report.render_report(results, request.out_dir / "report", history=request.history)
     print(signoff.format_summary_table(verdict), flush=True)
-    print(f"sign-off: {request.out_dir / 'signoff.md'}"
-          + (f"  report: {html}" if html else "")
-          + f"  ({time.monotonic() - started:.0f}s)", flush=True)
+    print(
+        f"sign-off: {request.out_dir / 'signoff.md'}"
+        + (f"  report: {html}" if html else "")
+        + f"  ({time.monotonic() - started:.0f}s)",
+        flush=True,
+    )
     return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
 
 
@@ -232,8 +270,9 @@ def command_demo(args: argparse.Namespace) -> int:
     _say(f"starting the reference target in {state_dir} …")
     started = time.monotonic()
     target = reference.start(state_dir)
-    _say(f"reference target up at {target.endpoints['base_url']} "
-         f"({time.monotonic() - started:.1f}s)")
+    _say(
+        f"reference target up at {target.endpoints['base_url']} ({time.monotonic() - started:.1f}s)"
+    )
     try:
         if args.defect:
             reference.defect(state_dir, "reset")
