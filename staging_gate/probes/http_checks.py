@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -96,3 +100,19 @@ def not_found_violations(observations: Iterable[Observation]) -> list[Observatio
 
 def is_login_redirect(seen: Observation, login_path: str) -> bool:
     return seen.status in (301, 302, 303, 307) and urlsplit(seen.location or "").path == login_path
+
+
+def until_settled(
+    look: Callable[[], T], ok: Callable[[T], bool], seconds: float, interval: float = 0.25
+) -> T:
+    """Repeat `look` until `ok` holds or `seconds` pass; the last observation is returned.
+
+    A flag switch reaches the app only after it re-reads its configuration, so a check
+    judges the state that settled, not the first answer after the switch.
+    """
+    deadline = time.monotonic() + seconds
+    while True:
+        seen = look()
+        if ok(seen) or time.monotonic() >= deadline:
+            return seen
+        time.sleep(interval)

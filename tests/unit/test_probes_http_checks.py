@@ -89,3 +89,12 @@ def test_login_redirect_is_recognised_by_path():
     seen = http_checks.Observation("GET", "/portal", 302, "https://localhost:8443/portal/login")
     assert http_checks.is_login_redirect(seen, "/portal/login")
     assert not http_checks.is_login_redirect(seen, "/admin/login")
+
+
+def test_until_settled_returns_the_first_good_observation():
+    answers = iter([302, 302, 404, 200])
+    assert http_checks.until_settled(lambda: next(answers), lambda s: s == 404, 5, 0) == 404
+
+
+def test_until_settled_gives_up_with_the_last_observation():
+    assert http_checks.until_settled(lambda: 302, lambda s: s == 404, 0.05, 0.01) == 302

@@ -1,0 +1,24 @@
+"""Assertion helpers for checks: one failure line a release manager can act on.
+
+`__tracebackhide__` keeps pytest's traceback on the check's own line, not in here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+
+def no_problems(problems: Sequence[str], where: str) -> None:
+    """Fail with every problem found, prefixed by where they were seen."""
+    __tracebackhide__ = True
+    if problems:
+        pytest.fail(f"{where}: " + "; ".join(problems))
+
+
+def that(condition: bool, message: str) -> None:
+    """Fail with `message` (expected, seen, where) unless `condition` holds."""
+    __tracebackhide__ = True
+    if not condition:
+        pytest.fail(message)

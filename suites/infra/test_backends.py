@@ -1,0 +1,42 @@
+"""P1.5, P1.6: the database and Redis answer directly; the app caches under staging keys."""
+
+from staging_gate import expect
+from staging_gate.evidence import attach_json
+from staging_gate.probes import cache_checks, schema
+
+
+def test_P1_5_database_connection(db, target):
+    """A direct connection with the deploy's credentials works and reports the server version."""
+    info = schema.server_info(schema.query_runner(db))
+    attach_json("database server", {"address": target.dsn().address, **info.__dict__})
+    expect.that(bool(info.version), f"database at {target.dsn().address} reported no version")
+
+
+def test_P1_6_redis_answers_ping(cache, target):
+    """Redis answers PING with the deploy's URL and reports its version."""
+    pong = cache_checks.ping(cache)
+    attach_json("redis", {"address": target.cache_url(), "latency_ms": pong.latency_ms,
+                          "server_version": pong.server_version})
+
+
+def test_P1_6_cache_keys_use_staging_prefix(cache, tenants, profile):
+    """Serving a cached page writes keys under the staging prefix, none under production's."""
+    settings = profile.cache
+    staging_glob = settings.prefix + settings.stats_key_pattern
+    production_glob = settings.production_prefix + "*"
+    production_before = cache_checks.snapshot(cache, production_glob)
+    client = next(iter(tenants.values()))
+    response = client.get(profile.routes.portal)
+    expect.that(
+        response.status_code == 200,
+        f"GET {profile.routes.portal} as a tenant answered {response.status_code}; "
+        "cannot make the app fill its cache",
+    )
+    staging_after = cache_checks.snapshot(cache, staging_glob)
+    production_after = cache_checks.snapshot(cache, production_glob)
+    verdict = cache_checks.judge_prefixes(staging_after, production_before, production_after)
+    attach_json("cache keys", {
+        "staging": staging_after, "production_before": production_before,
+        "production_after": production_after,
+    })
+    expect.no_problems(verdict.problems(staging_glob, production_glob), "Redis cache prefixes")
