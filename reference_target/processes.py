@@ -109,14 +109,20 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def pid_in_file(pid_file: Path) -> int | None:
+    try:
+        return int(pid_file.read_text().strip())
+    except (FileNotFoundError, ValueError):
+        return None
+
+
 def read_pid(pid_file: Path, marker: str) -> int | None:
     """The PID in ``pid_file`` if that process runs and is ours (``marker`` in its cmdline).
 
     The marker guards against PID reuse: a stale file must never make us signal a stranger.
     """
-    try:
-        pid = int(pid_file.read_text().strip())
-    except (FileNotFoundError, ValueError):
+    pid = pid_in_file(pid_file)
+    if pid is None:
         return None
     if is_alive(pid) and marker in cmdline(pid):
         return pid

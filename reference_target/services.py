@@ -15,7 +15,9 @@ from .paths import StatePaths
 from .processes import (
     LOOPBACK,
     StartupError,
+    is_alive,
     log_tail,
+    pid_in_file,
     read_pid,
     spawn,
     wait_until,
@@ -50,8 +52,11 @@ class Service:
         return pid
 
     def wait_ready(self, paths: StatePaths, runtime: Runtime) -> None:
+        # Liveness by PID alone: right after spawn the child may not have exec'd yet, so
+        # its command line does not show the marker.
+        pid = pid_in_file(paths.pid_file(self.name))
         wait_until(lambda: self.ready(paths, runtime), self.timeout, self.name,
-                   self.log(paths), alive=lambda: self.pid(paths, runtime) is not None)
+                   self.log(paths), alive=lambda: pid is not None and is_alive(pid))
 
 
 # --- MariaDB ------------------------------------------------------------------------------
