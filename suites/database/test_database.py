@@ -1,5 +1,7 @@
 """P2.1: the staging database exists, is not the production database, and is utf8mb4."""
 
+from dataclasses import asdict
+
 from staging_gate import expect
 from staging_gate.evidence import attach_json
 from staging_gate.probes import schema
@@ -13,7 +15,7 @@ def test_P2_1_staging_database_exists(query, profile, target):
     tables = schema.base_tables(query, name)
     attach_json("database", {"server": where, "version": info.version,
                              "current_database": info.current_database,
-                             "schema": found.__dict__ if found else None, "tables": sorted(tables)})
+                             "schema": asdict(found) if found else None, "tables": sorted(tables)})
     expect.that(found is not None, f"database {name} does not exist on {where}")
     expect.that(
         info.current_database == name,
@@ -46,9 +48,8 @@ def test_P2_1_database_charset_utf8mb4(query, profile):
     found = schema.schema_info(query, name)
     expect.that(found is not None, f"database {name} does not exist")
     tables = schema.table_charsets(query, name)
-    attach_json("charsets", {"database": found.__dict__, "tables": tables})
-    problems = [f"database default is {found.charset} ({found.collation})"] * (
-        found.charset != charset
-    )
-    problems += [f"table {t} is {c}" for t, c in sorted(tables.items()) if c != charset]
+    attach_json("charsets", {"database": asdict(found), "tables": tables})
+    problems = [f"table {t} is {c}" for t, c in sorted(tables.items()) if c != charset]
+    if found.charset != charset:
+        problems.insert(0, f"database default is {found.charset} ({found.collation})")
     expect.no_problems(problems, f"expected charset {charset} in {name}")

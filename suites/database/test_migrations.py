@@ -32,7 +32,9 @@ def migrations(query, profile) -> schema.MigrationReport:
 def test_P2_2_migrations_all_applied(migrations, profile):
     """Every expected migration is recorded, none is pending, the latest is the expected one."""
     where = f"{profile.database.name}.{profile.database.migrations_table}"
-    problems = [f"pending: {', '.join(migrations.pending)}"] * bool(migrations.pending)
+    problems = []
+    if migrations.pending:
+        problems.append(f"pending: {', '.join(migrations.pending)}")
     if not migrations.latest_ok:
         problems.append(
             f"latest applied is {migrations.latest_applied}, expected {migrations.expected_latest}"

@@ -1,6 +1,8 @@
 """P2.3, P2.4: expected tables and indexes exist; every tenant table has a NOT NULL, indexed
 tenant column (the row-level isolation the portal relies on)."""
 
+from dataclasses import asdict
+
 from staging_gate import expect
 from staging_gate.evidence import attach_json
 from staging_gate.probes import schema
@@ -33,7 +35,7 @@ def test_P2_4_tenant_column_not_null(query, profile):
     """Every tenant-scoped table has the tenant column and it can never be NULL."""
     settings = profile.database
     columns = schema.column_by_table(query, settings.name, settings.tenant_column)
-    attach_json(f"{settings.tenant_column} columns", {t: c.__dict__ for t, c in columns.items()})
+    attach_json(f"{settings.tenant_column} columns", {t: asdict(c) for t, c in columns.items()})
     expect.no_problems(
         schema.tenant_column_problems(
             settings.tenant_tables, schema.base_tables(query, settings.name), columns,

@@ -1,5 +1,7 @@
 """P1.5, P1.6: the database and Redis answer directly; the app caches under staging keys."""
 
+from dataclasses import asdict
+
 from staging_gate import expect
 from staging_gate.evidence import attach_json
 from staging_gate.probes import cache_checks, schema
@@ -8,7 +10,7 @@ from staging_gate.probes import cache_checks, schema
 def test_P1_5_database_connection(db, target):
     """A direct connection with the deploy's credentials works and reports the server version."""
     info = schema.server_info(schema.query_runner(db))
-    attach_json("database server", {"address": target.dsn().address, **info.__dict__})
+    attach_json("database server", {"address": target.dsn().address, **asdict(info)})
     expect.that(bool(info.version), f"database at {target.dsn().address} reported no version")
 
 

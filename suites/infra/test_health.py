@@ -1,5 +1,7 @@
 """P1.7: the baseline health check reports what the profile expects — and tells the truth."""
 
+from dataclasses import asdict
+
 import pymysql
 import redis
 
@@ -58,7 +60,7 @@ def test_P1_7_health_agrees_with_direct_probes(http, target, profile):
     """What health claims about the database and cache matches the gate's own direct checks."""
     reading = _read(http, profile)
     probes = {"database": _database_probe(target), "cache": _cache_probe(target)}
-    attach_json("direct probes", {name: probe.__dict__ for name, probe in probes.items()})
+    attach_json("direct probes", {name: asdict(probe) for name, probe in probes.items()})
     expect.no_problems(
         health.contradictions(reading.payload, profile.health.expected, probes),
         f"GET {profile.health.path} is not truthful",
