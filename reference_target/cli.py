@@ -28,6 +28,9 @@ def _print_json(data: object) -> None:
 
 
 def _cmd_up(paths: StatePaths, args: argparse.Namespace) -> int:
+    if args.scale is not None and paths.credentials_json.exists():
+        print(f"note: {paths.root} is already seeded; --scale applies to a fresh state dir "
+              "(or use `artisan db:seed --scale N`)", file=sys.stderr)
     with command_lock(paths):
         result = lifecycle.up(paths, args.scale)
     _print_json(result.endpoints)
@@ -151,6 +154,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except switching.UnknownDefect as error:
         print(f"reference_target: {error}", file=sys.stderr)
         return 2
-    except StartupError as error:
+    except (StartupError, switching.SwitchError) as error:
         print(f"reference_target: {error}", file=sys.stderr)
         return 1

@@ -19,6 +19,10 @@ class UnknownDefect(ValueError):
     """The name is not in reference_target/defects.py."""
 
 
+class SwitchError(RuntimeError):
+    """A defect could not be switched; the message says why and what to do."""
+
+
 class _DbDefects(Protocol):
     def apply(self, state_dir: Path, name: str, on: bool) -> None: ...
 
@@ -38,8 +42,16 @@ def lookup(name: str) -> Defect:
             from None
 
 
-def _db_defects() -> _DbDefects:
-    return cast(_DbDefects, importlib.import_module("reference_target.db_defects"))
+def _apply_db_defect(paths: StatePaths, runtime: Runtime, name: str, on: bool) -> None:
+    if MARIADB.pid(paths, runtime) is None:
+        raise SwitchError(f"cannot switch {name}: MariaDB is not running "
+                          "(switch db_down off or run `up` first)")
+    module = cast(_DbDefects, importlib.import_module("reference_target.db_defects"))
+    try:
+        module.apply(paths.root, name, on)
+    except Exception as error:
+        raise SwitchError(f"db defect {name} could not be switched {'on' if on else 'off'}: "
+                          f"{type(error).__name__}: {error}") from error
 
 
 def _reload_nginx(paths: StatePaths, runtime: Runtime, active: set[str]) -> None:
@@ -73,7 +85,7 @@ def switch(paths: StatePaths, name: str, on: bool) -> None:
         else:
             _start_again(paths, runtime, name)
     elif defect.layer == "db":
-        _db_defects().apply(paths.root, name, on)
+        _apply_db_defect(paths, runtime, name, on)
     state.save_defects(paths, after)
     if not on and not after:
         wait_healthy(paths, runtime, set())
@@ -89,7 +101,7 @@ def reset(paths: StatePaths) -> list[str]:
         service.wait_ready(paths, runtime)
     for name in reversed(active):
         if lookup(name).layer == "db":
-            _db_defects().apply(paths.root, name, False)
+            _apply_db_defect(paths, runtime, name, False)
     if any(lookup(name).layer in ("nginx", "tls") for name in active):
         _reload_nginx(paths, runtime, set())
     state.save_defects(paths, [])
