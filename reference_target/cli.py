@@ -61,11 +61,14 @@ def _cmd_defect(paths: StatePaths, args: argparse.Namespace) -> int:
             was_on = switching.reset(paths)
         print(f"defects switched off: {', '.join(was_on) or 'none were on'}", file=sys.stderr)
         return 0
-    if not args.name:
+    if not args.names:
         raise switching.UnknownDefect(f"`defect {args.action}` needs a defect NAME")
+    for name in args.names:
+        switching.lookup(name)
     with command_lock(paths):
-        switching.switch(paths, args.name, on=args.action == "on")
-    print(f"defect {args.name} {args.action}", file=sys.stderr)
+        for name in args.names:
+            switching.switch(paths, name, on=args.action == "on")
+            print(f"defect {name} {args.action}", file=sys.stderr)
     return 0
 
 
@@ -115,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     defect = commands.add_parser("defect", help="list or switch seeded defects")
     _add_state_dir(defect)
     defect.add_argument("action", choices=("list", "on", "off", "reset"))
-    defect.add_argument("name", nargs="?", help="defect name (for on/off)")
+    defect.add_argument("names", nargs="*", metavar="NAME", help="defect name(s) for on/off")
     defect.set_defaults(handler=_cmd_defect)
 
     flag = commands.add_parser("flag", help="read or toggle a feature flag")

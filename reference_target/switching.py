@@ -10,7 +10,6 @@ from . import nginx, state, tls
 from .defects import BY_NAME, CATALOGUE, Defect
 from .lifecycle import PROCESS_DEFECTS, require_runtime, stop_service, wait_healthy
 from .paths import StatePaths
-from .processes import StartupError
 from .runtime import Runtime
 from .services import APP, MARIADB, NGINX, REDIS
 
@@ -57,7 +56,7 @@ def _apply_db_defect(paths: StatePaths, runtime: Runtime, name: str, on: bool) -
 def _reload_nginx(paths: StatePaths, runtime: Runtime, active: set[str]) -> None:
     master = NGINX.pid(paths, runtime)
     if master is None:
-        raise StartupError("nginx is not running; start the deployment with `up` first")
+        raise SwitchError("nginx is not running; start the deployment with `up` first")
     nginx.write_config(paths, runtime, active)
     nginx.reload(paths, master)
 
@@ -69,10 +68,17 @@ def _start_again(paths: StatePaths, runtime: Runtime, name: str) -> None:
     service.wait_ready(paths, runtime)
 
 
+def _require_up(paths: StatePaths) -> Runtime:
+    runtime = require_runtime(paths)
+    if NGINX.pid(paths, runtime) is None:
+        raise SwitchError(f"the deployment in {paths.root} is not running; run `up` first")
+    return runtime
+
+
 def switch(paths: StatePaths, name: str, on: bool) -> None:
     """Switch one defect; return only once its symptom (or its absence) is observable."""
     defect = lookup(name)
-    runtime = require_runtime(paths)
+    runtime = _require_up(paths)
     before = state.active_defects(paths)
     after = [*before, name] if on else [item for item in before if item != name]
     if defect.layer in ("nginx", "tls"):
@@ -93,7 +99,7 @@ def switch(paths: StatePaths, name: str, on: bool) -> None:
 
 def reset(paths: StatePaths) -> list[str]:
     """Switch every active defect off; servers first, since the DB defects need MariaDB."""
-    runtime = require_runtime(paths)
+    runtime = _require_up(paths)
     active = state.active_defects(paths)
     for service in (MARIADB, REDIS, APP):
         if service.pid(paths, runtime) is None:
