@@ -1,0 +1,40 @@
+"""Outermost app middleware: ``X-Query-Count`` on every response, one log line per request."""
+
+from __future__ import annotations
+
+import time
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from reference_target.app import metrics
+from reference_target.app.applog import AppLog
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp, log: AppLog) -> None:
+        self.app = app
+        self.log = log
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_metrics = metrics.begin()
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_count(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = MutableHeaders(scope=message)
+                headers["X-Query-Count"] = str(request_metrics.queries)
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_count)
+        finally:
+            elapsed = round((time.perf_counter() - started) * 1000)
+            self.log.write("info", f"{scope['method']} {scope['path']} {status} {elapsed}ms",
+                           {"user_id": request_metrics.user_id})

@@ -1,0 +1,131 @@
+"""The route wrapper: feature flag, session, CSRF, authentication, errors - in that order.
+
+Handlers are plain functions ``(Ctx) -> Response`` run in the thread pool (pymysql blocks).
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from reference_target.app import errors
+from reference_target.app.context import Ctx
+from reference_target.app.state import AppState
+
+Area = Literal["public", "portal", "api", "admin"]
+Handler = Callable[[Ctx], Response]
+Endpoint = Callable[[Request], Awaitable[Response]]
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Spec:
+    area: Area
+    section: str | None = None        # feature sub-flag of a portal section
+    auth: bool = True                 # a logged-in user is required
+    creates_session: bool = False     # pages with forms start a session for anonymous users
+    flag_bypass_defect: str | None = None
+    anonymous_defect: str | None = None
+    csrf_exempt_defect: str | None = None
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.target
+    return state
+
+
+def route(spec: Spec) -> Callable[[Handler], Endpoint]:
+    def decorate(handler: Handler) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            form: dict[str, str] = {}
+            if request.method not in SAFE_METHODS:
+                data = await request.form()
+                form = {key: value for key, value in data.items() if isinstance(value, str)}
+            return await run_in_threadpool(_handle, app_state(request), spec, handler,
+                                           request, form)
+
+        endpoint.__name__ = handler.__name__
+        return endpoint
+
+    return decorate
+
+
+def _handle(app: AppState, spec: Spec, handler: Handler, request: Request,
+            form: dict[str, str]) -> Response:
+    ctx = Ctx(app, request, form)
+    response: Response
+    try:
+        response = _pipeline(ctx, spec, handler)
+    except Exception as exc:  # an error page, never a crash
+        response = _server_error(ctx, exc)
+    try:
+        ctx.finish(response)
+    except Exception as exc:
+        response = _server_error(ctx, exc)
+    return response
+
+
+def _server_error(ctx: Ctx, exc: Exception) -> Response:
+    ctx.app.log.write("error", f"{type(exc).__name__} during {ctx.request.method} {ctx.path}",
+                      {"user_id": ctx.metrics.user_id})
+    if ctx.on("debug_stack_trace"):
+        return errors.debug_trace(exc, f"{ctx.request.method} {ctx.request.url}")
+    return errors.error(500, ctx.path)
+
+
+def _flag_gate(ctx: Ctx, spec: Spec) -> Response | None:
+    if ctx.app.section_enabled(spec.section):
+        return None
+    if ctx.on("flag_off_route_403"):
+        return errors.error(403, ctx.path)
+    if spec.flag_bypass_defect and ctx.on(spec.flag_bypass_defect):
+        return None
+    return errors.error(404, ctx.path)
+
+
+def _csrf_ok(ctx: Ctx) -> bool:
+    session = ctx.session
+    sent = (ctx.form.get("_token") or ctx.request.headers.get("x-csrf-token")
+            or ctx.request.headers.get("x-xsrf-token") or "")
+    return bool(session and sent) and hmac.compare_digest(sent, session.token if session else "")
+
+
+def _unauthenticated(ctx: Ctx, spec: Spec) -> Response:
+    if spec.area == "api":
+        return errors.error(401, ctx.path)
+    target = "/admin/login" if spec.area == "admin" else "/portal/login"
+    return RedirectResponse(target, status_code=302)
+
+
+def _authorised(ctx: Ctx, spec: Spec) -> bool:
+    user = ctx.load_user()
+    if user is None:
+        return False
+    return user.is_admin if spec.area == "admin" else user.company_id is not None
+
+
+def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
+    if spec.area == "api" and ctx.on("slow_api"):
+        time.sleep(0.8)
+    if spec.area in ("portal", "api"):
+        blocked = _flag_gate(ctx, spec)
+        if blocked is not None:
+            return blocked
+    if spec.area != "public":
+        ctx.load_session(create=spec.creates_session)
+    if ctx.request.method not in SAFE_METHODS:
+        exempt = spec.csrf_exempt_defect is not None and ctx.on(spec.csrf_exempt_defect)
+        if not exempt and not _csrf_ok(ctx):
+            return errors.error(419, ctx.path)
+    if spec.auth and not _authorised(ctx, spec):
+        if not (spec.anonymous_defect and ctx.on(spec.anonymous_defect)):
+            return _unauthenticated(ctx, spec)
+        ctx.user = None
+    return handler(ctx)
