@@ -32,6 +32,10 @@ class Attempt:
 
     name: str
     full_name: str
+    #: The test function (``test_P1_2_chain_verifies``), read from ``fullName``.
+    function: str
+    #: Parameter values of a parametrized test, in order.
+    parameters: tuple[str, ...]
     history_id: str
     status: AllureStatus
     message: str
@@ -74,6 +78,16 @@ def _labels(raw: object) -> tuple[tuple[str, str], ...]:
     )
 
 
+def _parameters(raw: object) -> tuple[str, ...]:
+    if not isinstance(raw, list):
+        return ()
+    return tuple(
+        str(item.get("value", "")).strip("'\"")
+        for item in raw
+        if isinstance(item, dict) and not item.get("excluded")
+    )
+
+
 def parse_attempt(data: dict[str, Any], source: str = "<memory>") -> Attempt:
     """One result document as an `Attempt`; a document without a status is a ConfigError."""
     status = data.get("status", "unknown")
@@ -87,6 +101,8 @@ def parse_attempt(data: dict[str, Any], source: str = "<memory>") -> Attempt:
     return Attempt(
         name=name,
         full_name=full_name,
+        function=full_name.rpartition("#")[2] or name,
+        parameters=_parameters(data.get("parameters")),
         history_id=str(data.get("historyId") or data.get("testCaseId") or full_name),
         status=status,
         message=message.strip(),

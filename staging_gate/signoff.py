@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from staging_gate.allure_results import TestOutcome, read_outcomes
@@ -110,16 +111,23 @@ def _raw_status(outcome: TestOutcome) -> CheckStatus:
     return status
 
 
-def _base_name(name: str) -> str:
-    return name.split("[", 1)[0]
+def _check_name(outcome: TestOutcome, checklist_id: str) -> str:
+    """The plugin's display title without its ID prefix, plus parameters if any."""
+    final = outcome.final
+    name = final.name.removeprefix(f"{checklist_id} ") if checklist_id else final.name
+    if final.parameters and "[" not in name:
+        name += f" [{', '.join(final.parameters)}]"
+    return name
 
 
-def _waiver_for(waivers: Sequence[Waiver], check_id: str, name: str) -> Waiver | None:
-    keys = {check_id, name, _base_name(name)} - {""}
+def _waiver_for(waivers: Sequence[Waiver], check: CheckResult) -> Waiver | None:
+    """The first waiver naming the check's ID, its test function, or its name."""
+    keys = {check.id, check.test, check.name, check.name.partition(" [")[0]} - {""}
     return next((waiver for waiver in waivers if waiver.id in keys), None)
 
 
-def _to_check(outcome: TestOutcome, config: SignoffSection, today: dt.date) -> CheckResult:
+def _observed(outcome: TestOutcome) -> CheckResult:
+    """The check as it ran, before waivers."""
     checklist_id = _checklist_id(outcome)
     final = outcome.final
     status = _raw_status(outcome)
@@ -127,25 +135,29 @@ def _to_check(outcome: TestOutcome, config: SignoffSection, today: dt.date) -> C
     if status == "flaky":
         failed_attempt = next(a for a in outcome.attempts if a.status in ("failed", "broken"))
         message = f"passed on retry; attempt 1 said: {_clean_message(failed_attempt.message)}"
-    note = ""
-    if status in ("failed", "broken", "refused"):
-        waiver = _waiver_for(config.waivers, checklist_id, final.name)
-        if waiver is not None and today <= waiver.expires:
-            note = f"{status}, waived by {waiver.owner} until {waiver.expires}: {waiver.reason}"
-            status = "waived"
-        elif waiver is not None:
-            note = f"waiver by {waiver.owner} expired on {waiver.expires}"
     item = BY_ID.get(checklist_id)
     return CheckResult(
         id=checklist_id,
-        name=final.name,
+        name=_check_name(outcome, checklist_id),
         phase=_phase(outcome, checklist_id),
         status=status,
         message=message,
         severity=final.label("severity") or (item.severity if item else "normal"),
+        test=final.function,
         attempts=len(outcome.attempts),
-        note=note,
     )
+
+
+def _apply_waivers(check: CheckResult, config: SignoffSection, today: dt.date) -> CheckResult:
+    if check.status not in ("failed", "broken", "refused"):
+        return check
+    waiver = _waiver_for(config.waivers, check)
+    if waiver is None:
+        return check
+    if today <= waiver.expires:
+        note = f"{check.status}, waived by {waiver.owner} until {waiver.expires}: {waiver.reason}"
+        return replace(check, status="waived", note=note)
+    return replace(check, note=f"waiver by {waiver.owner} expired on {waiver.expires}")
 
 
 # -- checks -> phases, reasons, verdict ----------------------------------------------------
@@ -225,7 +237,7 @@ def _waiver_states(
         covered = tuple(
             check.title
             for check in checks
-            if check.note and _waiver_for((waiver,), check.id, check.name) is waiver
+            if check.note and _waiver_for((waiver,), check) is waiver
         )
         use: WaiverUse = (
             "expired" if today > waiver.expires else ("applied" if covered else "unused")
@@ -250,7 +262,9 @@ def compute_signoff(
     the phases that produced results are expected.
     """
     today = today or dt.date.today()
-    checks = [_to_check(outcome, config, today) for outcome in read_outcomes(results_dir)]
+    checks = [
+        _apply_waivers(_observed(outcome), config, today) for outcome in read_outcomes(results_dir)
+    ]
     if selected_phases is None:
         expected = set() if partial else set(PHASES)
     else:

@@ -31,6 +31,8 @@ class CheckResult:
     status: CheckStatus
     message: str = ""
     severity: str = "normal"
+    #: The pytest test function; waivers may name it instead of the checklist ID.
+    test: str = ""
     attempts: int = 1
     #: Why a failing check does or does not block (expired waiver, advisory phase, ...).
     note: str = ""
@@ -47,6 +49,7 @@ class CheckResult:
             "status": self.status,
             "message": self.message,
             "severity": self.severity,
+            "test": self.test,
             "attempts": self.attempts,
             "note": self.note,
         }
@@ -176,6 +179,7 @@ def signoff_from_dict(data: dict[str, Any]) -> Signoff:
             status=cast(CheckStatus, entry["status"]),
             message=str(entry.get("message", "")),
             severity=str(entry.get("severity", "normal")),
+            test=str(entry.get("test", "")),
             attempts=int(entry.get("attempts", 1)),
             note=str(entry.get("note", "")),
         )

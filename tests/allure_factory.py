@@ -22,11 +22,14 @@ def write_result(
     history_id: str | None = None,
     refused: bool = False,
     labels: bool = True,
+    title: str | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> Path:
     """One ``<uuid>-result.json`` for check ``P5.4`` named ``test_P5_4_<what>``.
 
     Files are written in time order: each call stops later than the previous one, so
-    a second call with the same history id is a rerun.
+    a second call with the same history id is a rerun. ``title`` is the display name the
+    gate's plugin gives a check (``P5.4 Hsts header``).
     """
     item = BY_ID[check_id]
     name = f"test_{check_id.replace('.', '_')}_{what}"
@@ -43,12 +46,13 @@ def write_result(
         label_list.append({"name": "guard", "value": "refused"})
     document = {
         "uuid": str(uuid.uuid4()),
-        "historyId": history_id or f"{name}-history",
-        "name": name,
+        "historyId": history_id or f"{name}{sorted((parameters or {}).items())}",
+        "name": title or name,
         "fullName": f"suites.{item.phase}.test_x#{name}",
         "status": status,
         "statusDetails": {"message": message} if message else {},
         "labels": label_list if labels else [],
+        "parameters": [{"name": k, "value": repr(v)} for k, v in (parameters or {}).items()],
         "start": start,
         "stop": start + 500,
     }

@@ -384,6 +384,7 @@ def test_signoff_json_schema_and_round_trip(results: Path, tmp_path: Path) -> No
             "status": "failed",
             "message": "health: status=degraded",
             "severity": "critical",
+            "test": "test_P1_7_health",
             "attempts": 1,
             "note": "",
         }
@@ -434,3 +435,26 @@ def test_summary_table_has_every_phase_and_the_verdict(results: Path) -> None:
     assert "Verdict: NO-GO" in table
     assert any(line.startswith("  - P2.2 test_P2_2_pending failed") for line in lines)
     assert "more detail" not in table
+
+
+def test_plugin_display_titles_and_parameters_name_the_check(results: Path) -> None:
+    """The plugin titles results "P5.4 Hsts header"; parametrized ones differ by parameter."""
+    healthy_run(results)
+    for origin in ("https", "admin"):
+        write_result(
+            results, "P5.4", "failed", what="hsts_header", title="P5.4 Hsts header",
+            parameters={"origin": origin}, message=f"{origin}: HSTS missing",
+        )  # fmt: skip
+    config = SignoffSection(
+        required_phases=("security",), waivers=(waiver(TODAY, check_id="test_P5_4_hsts_header"),)
+    )
+
+    signoff = signoff_of(results, config)
+
+    waived = signoff.checks_with("waived")
+    assert sorted(c.title for c in waived) == [
+        "P5.4 Hsts header [admin]",
+        "P5.4 Hsts header [https]",
+    ]
+    assert {c.test for c in waived} == {"test_P5_4_hsts_header"}
+    assert signoff.verdict == "GO"
