@@ -86,8 +86,8 @@ def _phase(outcome: TestOutcome, checklist_id: str) -> str:
 
 
 def _clean_message(message: str) -> str:
-    """allure-pytest prefixes skip reasons with ``Skipped: ``; the reason is what reads."""
-    text = message.removeprefix("Skipped: ").strip()
+    """pytest prefixes ``pytest.skip``/``pytest.fail`` reasons; the reason is what reads."""
+    text = message.removeprefix("Skipped: ").removeprefix("Failed: ").strip()
     return text if len(text) <= _MESSAGE_LIMIT else text[: _MESSAGE_LIMIT - 1] + "…"
 
 
