@@ -18,6 +18,7 @@ from .processes import (
     cmdline,
     is_alive,
     log_tail,
+    parent,
     port_accepts,
     port_is_free,
     processes_mentioning,
@@ -173,23 +174,21 @@ def up(paths: StatePaths, scale: int | None = None) -> UpResult:
 # --- down ---------------------------------------------------------------------------------
 
 def _ancestors() -> set[int]:
+    """This process and its parents: a shell running `down` must never count as a stray."""
     found: set[int] = set()
-    pid = os.getpid()
-    while pid > 1:
+    pid: int | None = os.getpid()
+    while pid is not None and pid > 1:
         found.add(pid)
-        try:
-            stat = open(f"/proc/{pid}/stat").read()  # noqa: SIM115 - tiny read
-        except OSError:
-            break
-        pid = int(stat[stat.rfind(")") + 2:].split()[1])
+        pid = parent(pid)
     return found
 
 
 def _strays(paths: StatePaths, runtime: Runtime | None) -> list[int]:
     """Our servers whose PID file went missing (e.g. an interrupted ``up``)."""
-    found = set(processes_mentioning(str(paths.root)))
-    if runtime is not None:
-        found |= set(processes_mentioning(f"redis-server 127.0.0.1:{runtime.redis_port}"))
+    if runtime is None:
+        return []  # runtime.json is written before anything starts
+    found = {pid for service in services.ALL
+             for pid in processes_mentioning(service.marker(paths, runtime))}
     mine = _ancestors()
     return [pid for pid in found - mine
             if any(marker in cmdline(pid) for marker in _SERVER_MARKERS)]

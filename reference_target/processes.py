@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -79,12 +80,25 @@ def is_alive(pid: int) -> bool:
     return fields is not None and fields[0] != "Z"
 
 
+def parent(pid: int) -> int | None:
+    fields = _proc_stat(pid)
+    return int(fields[1]) if fields is not None else None
+
+
 def cmdline(pid: int) -> str:
     try:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(
             errors="replace")
     except (FileNotFoundError, ProcessLookupError, PermissionError):
         return ""
+
+
+def mentions(pid: int, marker: str) -> bool:
+    """True when ``marker`` is in the command line as a whole word or path.
+
+    Followed by whitespace or the end, so /tmp/rt-a never matches /tmp/rt-ab/...
+    """
+    return re.search(re.escape(marker) + r"(\s|$)", cmdline(pid)) is not None
 
 
 def children(pid: int) -> list[int]:
@@ -124,7 +138,7 @@ def read_pid(pid_file: Path, marker: str) -> int | None:
     pid = pid_in_file(pid_file)
     if pid is None:
         return None
-    if is_alive(pid) and marker in cmdline(pid):
+    if is_alive(pid) and mentions(pid, marker):
         return pid
     return None
 
@@ -185,13 +199,13 @@ def stop_all(pids: Sequence[int], timeout: float = 10.0) -> None:
         time.sleep(0.05)
 
 
-def processes_mentioning(text: str) -> Iterator[int]:
-    """Running processes whose command line contains ``text`` (other than this process)."""
+def processes_mentioning(marker: str) -> Iterator[int]:
+    """Running processes (other than this one) whose command line mentions ``marker``."""
     own = os.getpid()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit() and int(entry.name) != own:
             pid = int(entry.name)
-            if text in cmdline(pid) and is_alive(pid):
+            if mentions(pid, marker) and is_alive(pid):
                 yield pid
 
 

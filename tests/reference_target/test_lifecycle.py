@@ -167,6 +167,8 @@ def test_down_leaves_no_process_or_port_and_up_restarts(deployment: Deployment) 
     ports = [port for entry in processes.values() for port in entry["ports"]]
     assert len(pids) >= 6  # mariadb, redis, app, nginx master and its two workers
     assert all(_accepts(port) for port in ports)
+    # A lost PID file (say, an interrupted command) must not leave its server behind.
+    (deployment.state_dir / "run" / "redis.pid").unlink()
 
     deployment.cli("down")
 
