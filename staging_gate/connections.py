@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -79,3 +80,28 @@ def connect_cache(url: str, timeout: float = 5.0) -> redis.Redis:
     except redis.RedisError as error:
         raise TargetUnreachable(f"Redis unreachable at {address}: {error}") from None
     return client
+
+
+class DatabaseHandle:
+    """A lazily opened connection that is replaced (not revived) when it has dropped."""
+
+    def __init__(self, dsn: MysqlDsn, timeout: float) -> None:
+        self.dsn = dsn
+        self.timeout = timeout
+        self._connection: pymysql.connections.Connection[pymysql.cursors.DictCursor] | None = None
+
+    def connection(self) -> pymysql.connections.Connection[pymysql.cursors.DictCursor]:
+        if self._connection is not None:
+            try:
+                self._connection.ping()
+                return self._connection
+            except pymysql.MySQLError:
+                self.close()
+        self._connection = connect_db(self.dsn, self.timeout)
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            with contextlib.suppress(pymysql.MySQLError):
+                self._connection.close()
+            self._connection = None
