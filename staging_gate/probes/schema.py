@@ -151,10 +151,23 @@ def compare_migrations(
     )
 
 
+_MIGRATION_NAME = re.compile(r"\b\d{4}_\d{2}_\d{2}_\d{6}_\w+")
+_RAN = re.compile(r"\bRan\b", re.IGNORECASE)
+
+
 def parse_pending_output(stdout: str) -> list[str]:
-    """Lines of a pending-migrations command; blank lines and ``#`` comments ignored."""
-    lines = (line.strip() for line in stdout.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    """Pending migrations from a status command's output.
+
+    Understands both a plain list (one pending name per line) and ``artisan migrate:status``
+    tables, where a row is pending unless it says ``Ran``; lines naming no migration
+    (headers, rules, comments) are skipped.
+    """
+    pending: list[str] = []
+    for line in stdout.splitlines():
+        match = _MIGRATION_NAME.search(line)
+        if match and not line.lstrip().startswith("#") and not _RAN.search(line):
+            pending.append(match.group(0))
+    return pending
 
 
 # --- tables, columns, indexes ----------------------------------------------------------------

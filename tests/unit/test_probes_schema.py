@@ -34,6 +34,16 @@ def test_recorded_migration_the_profile_does_not_know_is_unknown():
     assert report.latest_applied == "2099_01_01_000000_hotfix"
 
 
+def test_pending_parsed_from_laravel_migrate_status_table():
+    output = (
+        "Migration name                     Batch / Status\n"
+        "2024_01_01_000000_create_companies_table   Ran [1]\n"
+        f"{LATEST}  Pending\n"
+        "2025_11_03_101500_create_portal_exports_table  Ran [2] (unknown to the app)\n"
+    )
+    assert schema.parse_pending_output(output) == [LATEST]
+
+
 def test_reported_pending_lines_are_added():
     applied = [AppliedMigration(name, 1) for name in EXPECTED]
     pending = schema.parse_pending_output("\n# pending\n2026_01_01_000000_x\n\n")
