@@ -74,7 +74,7 @@ def _call_where(company_id: int, filters: Filters, defects: frozenset[str]) -> W
     if filters.search and "broken_search" not in defects:
         if "sql_injection_search" in defects:
             term = filters.search.replace("%", "%%")
-            where.add(f"(c.caller_number LIKE '%%{term}%%' OR c.summary LIKE '%%{term}%%')")
+            where.add(f"c.summary LIKE '%%{term}%%'")  # the injectable concatenation
         else:
             like = f"%{filters.search}%"
             where.add("(c.caller_number LIKE %s OR c.summary LIKE %s OR EXISTS (SELECT 1 FROM "
