@@ -50,14 +50,18 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("tenant_index_missing", "db", "P2.4", "customers.company_id has no index"),
     Defect("missing_perf_index", "db", "P2.3", "idx_calls_company_created dropped"),
     Defect("seed_data_missing", "db", "P2.5", "no appointments loaded"),
-    Defect("orphan_rows", "db", "P2.6", "an appointment whose customer belongs to another company"),
+    Defect(
+        "orphan_rows", "db", "P2.6", "an appointment whose customer belongs to another company"
+    ),
     # --- phase 3: boot ----------------------------------------------------------------------
     Defect("route_500", "app", "P3.1", "the homepage answers 500"),
     Defect("admin_500", "app", "P3.3", "/admin/login answers 500"),
     Defect("flag_off_route_200", "app", "P3.4", "/portal/calls answers 200 with the flag off"),
     Defect("flag_off_route_403", "app", "P3.4", "/portal answers 403 instead of 404 with flag off"),
     Defect("flag_off_api_200", "app", "P3.4", "/api/portal/calls answers with the flag off"),
-    Defect("flag_toggle_ignored", "app", "P3.5", "the flag file is not re-read: toggle has no effect"),
+    Defect(
+        "flag_toggle_ignored", "app", "P3.5", "the flag file is not re-read: toggle has no effect"
+    ),
     # --- phase 4: portal --------------------------------------------------------------------
     Defect("tenant_leak_calls_list", "app", "P4.1", "calls list shows every company's calls"),
     Defect("broken_transcript", "app", "P4.1", "call detail renders no transcript"),
@@ -70,7 +74,7 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("tenant_leak_api_detail", "app", "P5.1", "API call detail ignores the tenant"),
     Defect("foreign_record_403", "app", "P5.1", "another tenant's record answers 403, not 404"),
     Defect("sql_injection_search", "app", "P5.2", "calls search concatenated into SQL"),
-    Defect("csrf_missing_form", "app", "P5.3", "portal logout form accepts requests without a token"),
+    Defect("csrf_missing_form", "app", "P5.3", "portal logout accepts requests without a token"),
     Defect("hsts_missing", "nginx", "P5.4", "Strict-Transport-Security not sent"),
     Defect("csp_missing", "nginx", "P5.4", "Content-Security-Policy not sent"),
     Defect("portal_route_anonymous", "app", "P5.5", "/portal/appointments served without login"),
