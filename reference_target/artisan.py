@@ -17,6 +17,7 @@ import pymysql
 
 from reference_target import cache_admin, db_defects, migrator, seeder
 from reference_target.dbconfig import (
+    PRODUCTION_DATABASE,
     STAGING_DATABASE,
     Runtime,
     app_database,
@@ -67,12 +68,20 @@ FEATURE_PHONETIC_MATCHING_ENABLED=false
 
 
 def write_env(runtime: Runtime) -> Path:
+    """Write .env.staging (seed 2.5) with this deployment's ports and password.
+
+    While ``db_named_like_production`` is on, the data lives in askproai_db, so the file
+    keeps pointing there (a restart must not strand the defect's tables).
+    """
     path = runtime.env_file
+    database = runtime.database
+    if "db_named_like_production" in db_defects.active(runtime.state_dir):
+        database = PRODUCTION_DATABASE
     path.parent.mkdir(parents=True, exist_ok=True)
     (runtime.state_dir / "app" / "storage" / "logs").mkdir(parents=True, exist_ok=True)
     path.write_text(ENV_TEMPLATE.format(
         https_port=runtime.https_port, db_host=runtime.db_host, db_port=runtime.db_port,
-        database=runtime.database, db_user=runtime.db_user, db_password=runtime.db_password,
+        database=database, db_user=runtime.db_user, db_password=runtime.db_password,
         redis_host=runtime.redis_host, redis_port=runtime.redis_port))
     path.chmod(0o600)
     return path

@@ -97,6 +97,7 @@ def connect_app(runtime: Runtime, database: str | None = None) -> DbConnection:
         charset="utf8mb4",
         autocommit=True,
         connect_timeout=CONNECT_TIMEOUT,
+        ssl_disabled=True,  # loopback only; pymysql 2 would otherwise try TLS each time
         read_timeout=30,
         write_timeout=30,
     )
@@ -112,4 +113,5 @@ def connect_root(runtime: Runtime, database: str | None = None) -> DbConnection:
         charset="utf8mb4",
         autocommit=True,
         connect_timeout=CONNECT_TIMEOUT,
+        ssl_disabled=True,
     )

@@ -28,7 +28,7 @@ class RequestDb:
             self._conn = pymysql.connect(
                 host=rt.db_host, port=rt.db_port, user=rt.db_user, password=rt.db_password,
                 database=self._database, charset="utf8mb4", autocommit=True,
-                connect_timeout=2, read_timeout=20, write_timeout=20,
+                connect_timeout=2, read_timeout=20, write_timeout=20, ssl_disabled=True,
                 cursorclass=pymysql.cursors.DictCursor)
         return self._conn
 

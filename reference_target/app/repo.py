@@ -77,9 +77,9 @@ def _call_where(company_id: int, filters: Filters, defects: frozenset[str]) -> W
             where.add(f"c.summary LIKE '%%{term}%%'")  # the injectable concatenation
         else:
             like = f"%{filters.search}%"
-            where.add("(c.caller_number LIKE %s OR c.summary LIKE %s OR EXISTS (SELECT 1 FROM "
-                      "retell_call_events e WHERE e.call_session_id = c.id AND e.company_id = "
-                      "c.company_id AND e.text LIKE %s))", like, like, like)
+            where.add("(c.caller_number LIKE %s OR c.summary LIKE %s OR c.id IN (SELECT "
+                      "e.call_session_id FROM retell_call_events e WHERE e.company_id = %s "
+                      "AND e.text LIKE %s))", like, like, company_id, like)
     return where
 
 
