@@ -25,13 +25,13 @@ def migrations(query, profile) -> schema.MigrationReport:
         settings.latest_migration,
         reported,
     )
-    attach_json("migrations", report.as_evidence())
     return report
 
 
 def test_P2_2_migrations_all_applied(migrations, profile):
     """Every expected migration is recorded, none is pending, the latest is the expected one."""
     where = f"{profile.database.name}.{profile.database.migrations_table}"
+    attach_json("migrations", migrations.as_evidence())
     problems = []
     if migrations.pending:
         problems.append(f"pending: {', '.join(migrations.pending)}")
@@ -45,6 +45,7 @@ def test_P2_2_migrations_all_applied(migrations, profile):
 def test_P2_2_no_unknown_migrations(migrations, profile):
     """No migration is recorded that this release does not ship (a schema from another branch)."""
     where = f"{profile.database.name}.{profile.database.migrations_table}"
+    attach_json("migrations", migrations.as_evidence())
     expect.that(
         bool(profile.database.expected_migrations),
         "profile lists no database.expected_migrations; unknown migrations cannot be judged",
