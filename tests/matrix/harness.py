@@ -25,6 +25,7 @@ from staging_gate import reference
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MATRIX_FILE = PROJECT_ROOT / "tests" / "detection_matrix.toml"
 SUITES = PROJECT_ROOT / "suites"
+PROFILE_DEFECT_PREFIX = "profile:"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class Row:
     tests: tuple[str, ...]
     message: str = ""
     also: tuple[str, ...] = ()
+    pytest_args: tuple[str, ...] = ()
+    isolated_network: bool = False
+
+    @property
+    def switches_target(self) -> bool:
+        """Rows named ``profile:...`` break the gate's view of the target, not the target."""
+        return not self.defect.startswith(PROFILE_DEFECT_PREFIX)
 
     @property
     def id(self) -> str:
@@ -65,6 +73,8 @@ def load_rows(path: Path = MATRIX_FILE) -> list[Row]:
             tests=tuple(raw["tests"]),
             message=raw.get("message", ""),
             also=tuple(raw.get("also", ())),
+            pytest_args=tuple(raw.get("pytest_args", ())),
+            isolated_network=bool(raw.get("isolated_network", False)),
         )
         for raw in data.get("row", [])
     ]
@@ -88,9 +98,15 @@ def run_checks(
     checks: Sequence[str] = (),
     extra: Sequence[str] = (),
     timeout: float = 600.0,
+    isolated_network: bool = False,
 ) -> dict[str, list[Outcome]]:
-    """Run the selected checks in one pytest process; outcomes by test function name."""
-    argv = [
+    """Run the selected checks in one pytest process; outcomes by test function name.
+
+    `isolated_network` runs them in an empty network namespace, so a name lookup that the
+    system resolver would send to a DNS server fails on this machine instead.
+    """
+    argv = ["unshare", "--net"] if isolated_network else []
+    argv += [
         sys.executable, "-m", "pytest", str(SUITES), "-c", str(PROJECT_ROOT / "pyproject.toml"),
         "--rootdir", str(PROJECT_ROOT), "--profile", str(profile), "-q", "-p", "no:randomly",
         "--junitxml", str(junit), "-o", "junit_family=xunit2",
@@ -157,9 +173,16 @@ def defects_on(state_dir: Path, row: Row) -> Iterator[None]:
 
 def run_row(target: reference.ReferenceTarget, row: Row, workdir: Path) -> RowResult:
     junit = workdir / f"{row.id}.xml"
+    def run() -> dict[str, list[Outcome]]:
+        return run_checks(
+            target.profile_path, target.secrets, junit, row.tests, row.pytest_args,
+            isolated_network=row.isolated_network,
+        )
+
+    if not row.switches_target:
+        return judge_row(row, run())
     with defects_on(target.state_dir, row):
-        outcomes = run_checks(target.profile_path, target.secrets, junit, row.tests)
-    return judge_row(row, outcomes)
+        return judge_row(row, run())
 
 
 def run_healthy(target: reference.ReferenceTarget, workdir: Path) -> dict[str, list[Outcome]]:
