@@ -268,11 +268,11 @@ HANDLERS: dict[str, Handler] = {
         "ALTER TABLE appointments MODIFY company_id BIGINT UNSIGNED NULL",
         "ALTER TABLE appointments MODIFY company_id BIGINT UNSIGNED NOT NULL"),
     "tenant_index_missing": _ddl(
-        "DROP INDEX customers_company_id_index ON customers",
-        "CREATE INDEX customers_company_id_index ON customers (company_id)"),
+        "DROP INDEX IF EXISTS customers_company_id_index ON customers",
+        "CREATE INDEX IF NOT EXISTS customers_company_id_index ON customers (company_id)"),
     "missing_perf_index": _ddl(
-        "DROP INDEX idx_calls_company_created ON retell_call_sessions",
-        "CREATE INDEX idx_calls_company_created ON retell_call_sessions "
+        "DROP INDEX IF EXISTS idx_calls_company_created ON retell_call_sessions",
+        "CREATE INDEX IF NOT EXISTS idx_calls_company_created ON retell_call_sessions "
         "(company_id, created_at)"),
     "seed_data_missing": (seed_missing_on, seed_missing_off),
     "orphan_rows": (orphan_on, orphan_off),

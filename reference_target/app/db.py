@@ -29,6 +29,7 @@ class RequestDb:
                 host=rt.db_host, port=rt.db_port, user=rt.db_user, password=rt.db_password,
                 database=self._database, charset="utf8mb4", autocommit=True,
                 connect_timeout=2, read_timeout=20, write_timeout=20, ssl_disabled=True,
+                init_command="SET SESSION max_statement_time = 15",
                 cursorclass=pymysql.cursors.DictCursor)
         return self._conn
 
