@@ -6,8 +6,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 import pytest
+
+T = TypeVar("T")
 
 
 def no_problems(problems: Sequence[str], where: str) -> None:
@@ -22,3 +25,11 @@ def that(condition: bool, message: str) -> None:
     __tracebackhide__ = True
     if not condition:
         pytest.fail(message)
+
+
+def present(value: T | None, message: str) -> T:
+    """Fail with `message` when `value` is None; otherwise hand it back, narrowed."""
+    __tracebackhide__ = True
+    if value is None:
+        pytest.fail(message)
+    return value

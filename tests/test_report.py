@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -58,7 +58,7 @@ def chromium_page() -> Iterator[Page]:
 
 @needs_node
 def test_report_opens_offline_with_signoff_first_and_every_phase(
-    tmp_path: Path, chromium_page: Page, record_property: pytest.RecordProperty
+    tmp_path: Path, chromium_page: Page, record_property: Callable[[str, object], None]
 ) -> None:
     results = gate_output(tmp_path / "out")
 

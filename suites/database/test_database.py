@@ -45,8 +45,7 @@ def test_P2_1_database_is_not_production(query, profile, target):
 def test_P2_1_database_charset_utf8mb4(query, profile):
     """The database and every table use the profile's charset, so names and transcripts fit."""
     name, charset = profile.database.name, profile.database.charset
-    found = schema.schema_info(query, name)
-    expect.that(found is not None, f"database {name} does not exist")
+    found = expect.present(schema.schema_info(query, name), f"database {name} does not exist")
     tables = schema.table_charsets(query, name)
     attach_json("charsets", {"database": asdict(found), "tables": tables})
     problems = [f"table {t} is {c}" for t, c in sorted(tables.items()) if c != charset]

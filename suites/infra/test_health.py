@@ -15,8 +15,8 @@ def _read(http, profile) -> health.HealthReading:
     response = http.get(profile.health.path)
     attach_response(response)
     reading = health.read_health(response)
-    expect.that(
-        reading.payload is not None,
+    expect.present(
+        reading.payload,
         f"GET {profile.health.path} answered {reading.status_code}: {reading.error}",
     )
     return reading
@@ -26,7 +26,7 @@ def test_P1_7_health_reports_expected_fields(http, profile):
     """Health JSON has every required field with the profile's values (staging, ok, connected)."""
     reading = _read(http, profile)
     problems = health.field_problems(
-        reading.payload, profile.health.required_fields, profile.health.expected
+        reading.payload or {}, profile.health.required_fields, profile.health.expected
     )
     if reading.status_code != 200:
         problems.insert(0, f"HTTP {reading.status_code}, expected 200")
@@ -62,6 +62,6 @@ def test_P1_7_health_agrees_with_direct_probes(http, target, profile):
     probes = {"database": _database_probe(target), "cache": _cache_probe(target)}
     attach_json("direct probes", {name: asdict(probe) for name, probe in probes.items()})
     expect.no_problems(
-        health.contradictions(reading.payload, profile.health.expected, probes),
+        health.contradictions(reading.payload or {}, profile.health.expected, probes),
         f"GET {profile.health.path} is not truthful",
     )

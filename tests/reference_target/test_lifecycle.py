@@ -54,8 +54,8 @@ def test_endpoints_follow_the_contract(deployment: Deployment) -> None:
 def test_secrets_env_holds_the_same_secrets_owner_only(deployment: Deployment) -> None:
     path = deployment.state_dir / "secrets.env"
     lines = path.read_text().splitlines()
-    parsed = dict(re.fullmatch(r"export (\w+)='([^']*)'", line).groups()  # type: ignore[union-attr]
-                  for line in lines if "'\"'\"'" not in line)
+    matches = [re.fullmatch(r"export (\w+)='([^']*)'", line) for line in lines]
+    parsed = {m.group(1): m.group(2) for m in matches if m is not None}
     for name, value in parsed.items():
         assert deployment.endpoints["secrets"][name] == value
     assert {line.split("=", 1)[0].removeprefix("export ") for line in lines} == SECRET_KEYS

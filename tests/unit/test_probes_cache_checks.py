@@ -1,3 +1,5 @@
+from typing import Any
+
 from staging_gate.probes import cache_checks
 
 
@@ -30,7 +32,7 @@ def test_no_staging_keys_is_a_problem_and_clean_cache_is_not():
 
 
 class FakeRedis:
-    def __init__(self, ttls):
+    def __init__(self, ttls: dict[str, int]) -> None:
         self.ttls = ttls
 
     def scan_iter(self, match, count):
@@ -48,7 +50,7 @@ class FakeRedis:
 
 
 def test_snapshot_reads_ttls_without_writing():
-    client = FakeRedis({"s_a": 10, "s_b": -1, "p_a": 3})
+    client: Any = FakeRedis({"s_a": 10, "s_b": -1, "p_a": 3})
     assert cache_checks.snapshot(client, "s_*") == {"s_a": 10, "s_b": -1}
     assert cache_checks.snapshot(client, "s_*", limit=1) == {"s_a": 10}
     assert cache_checks.ping(client).server_version == "7.0.15"

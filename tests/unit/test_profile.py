@@ -27,7 +27,7 @@ def test_the_shipped_askpro_profile_is_valid() -> None:
 def test_profile_is_frozen(tmp_path: Path) -> None:
     profile = load_profile(write_profile(tmp_path))
     with pytest.raises(Exception, match="frozen"):
-        profile.target.base_url = "https://elsewhere.test"  # type: ignore[misc]
+        setattr(profile.target, "base_url", "https://elsewhere.test")  # noqa: B010
 
 
 def test_malformed_toml_is_one_line_naming_the_file(tmp_path: Path) -> None:
