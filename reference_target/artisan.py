@@ -25,7 +25,7 @@ from reference_target.dbconfig import (
     connect_root,
     load_runtime,
 )
-from reference_target.migrations import latest
+from reference_target.migrations import all_migrations, latest
 
 ENV_TEMPLATE = """\
 APP_NAME="AskPro AI Gateway (Staging)"
@@ -171,9 +171,24 @@ def _is_seeded(runtime: Runtime) -> bool:
     return bool(row and row[0]) and runtime.credentials_file.exists()
 
 
+def _first_deploy(runtime: Runtime) -> None:
+    """A new database gets the schema in two batches, like a deployment history: batch 1
+    everything before the portal release, batch 2 its performance-index migration. So a
+    plain ``migrate:rollback`` undoes only the latest deployment."""
+    conn = connect_app(runtime)
+    try:
+        if not migrator.applied(conn):
+            names = migrator.migrate(conn, limit=len(all_migrations()) - 1)
+            for name in names:
+                print(f"Migrated: {name}")
+    finally:
+        conn.close()
+
+
 def cmd_bootstrap(runtime: Runtime, scale: int, fresh: bool) -> int:
     create_database(runtime)
     write_env(runtime)
+    _first_deploy(runtime)
     cmd_migrate(runtime)
     if fresh or not _is_seeded(runtime):
         return cmd_seed(runtime, scale)

@@ -50,10 +50,10 @@ def _run(conn: DbConnection, migration: Migration, statements: tuple[str, ...]) 
                 raise MigrationError(f"{migration.name}: {exc.args[-1]}") from exc
 
 
-def migrate(conn: DbConnection) -> list[str]:
-    """Apply every pending migration in one new batch; returns the names applied."""
+def migrate(conn: DbConnection, limit: int | None = None) -> list[str]:
+    """Apply pending migrations (at most ``limit``) in one new batch; returns their names."""
     done = {row.migration for row in applied(conn)}
-    pending = [m for m in all_migrations() if m.name not in done]
+    pending = [m for m in all_migrations() if m.name not in done][:limit]
     if not pending:
         return []
     batch = max((row.batch for row in applied(conn)), default=0) + 1

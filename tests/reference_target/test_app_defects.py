@@ -295,7 +295,7 @@ def test_log_lines_have_laravel_format_and_no_pii(clean: Deployment) -> None:
 
 def test_migrations_and_schema(clean: Deployment) -> None:
     rows = sql(clean, "SELECT migration, batch FROM migrations ORDER BY id")
-    assert len(rows) >= 12 and rows[-1][0] == LATEST
+    assert len(rows) >= 12 and rows[-1] == (LATEST, 2)  # deployed in its own batch
     indexes = {r[0] for r in sql(clean, "SELECT index_name FROM information_schema.statistics "
                                        "WHERE table_schema = 'askproai_staging'")}
     assert {"idx_calls_company_created", "idx_appointments_company_starts"} <= indexes
@@ -314,11 +314,12 @@ def test_rollback_and_migrate_restore_the_schema(clean: Deployment) -> None:
                           "'askproai_staging' ORDER BY 1, 2, 3")
 
     before = schema()
-    rolled = cli(clean, "artisan", "migrate:rollback", "--step", "1")
-    assert LATEST in rolled.stdout
-    assert "Pending" in cli(clean, "artisan", "migrate:status").stdout
-    cli(clean, "artisan", "migrate")
-    assert schema() == before
+    for rollback in (["migrate:rollback", "--step", "1"], ["migrate:rollback"]):
+        rolled = cli(clean, "artisan", *rollback)
+        assert rolled.stdout.strip() == f"Rolled back: {LATEST}"
+        assert f"{LATEST}  Pending" in cli(clean, "artisan", "migrate:status").stdout
+        cli(clean, "artisan", "migrate")
+        assert schema() == before
 
 
 # --- app defects ------------------------------------------------------------------------------
