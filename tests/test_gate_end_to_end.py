@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from staging_gate import reference
-from tests.matrix.harness import run_checks
+from tests.matrix.harness import run_checks, seeded
 
 PHASES_1_TO_3 = ("infra", "database", "boot")
 
@@ -58,8 +58,7 @@ def test_demo_on_the_healthy_reference_target_is_go(tmp_path: Path) -> None:
 def test_seeded_defect_gives_no_go_naming_the_check_first(
     healthy: reference.ReferenceTarget, tmp_path: Path
 ) -> None:
-    reference.defect(healthy.state_dir, "on", "staging_header_missing")
-    try:
+    with seeded(healthy.state_dir, "staging_header_missing"):
         result = gate(
             "run",
             "--profile",
@@ -70,8 +69,6 @@ def test_seeded_defect_gives_no_go_naming_the_check_first(
             str(tmp_path),
             env=healthy.secrets,
         )
-    finally:
-        reference.defect(healthy.state_dir, "reset")
     assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-2000:]
     signoff = json.loads((tmp_path / "signoff.json").read_text(encoding="utf-8"))
     assert signoff["verdict"] == "NO-GO"
@@ -84,16 +81,13 @@ def test_seeded_defect_gives_no_go_naming_the_check_first(
 def test_unreachable_database_fails_only_the_checks_that_need_it(
     healthy: reference.ReferenceTarget, tmp_path: Path
 ) -> None:
-    reference.defect(healthy.state_dir, "on", "db_down")
-    try:
+    with seeded(healthy.state_dir, "db_down"):
         outcomes = run_checks(
             healthy.profile_path,
             healthy.secrets,
             tmp_path / "db-down.xml",
             extra=["--phase", "infra", "--phase", "database"],
         )
-    finally:
-        reference.defect(healthy.state_dir, "reset")
     flat = [o for results in outcomes.values() for o in results]
     database_checks = [o for o in flat if o.name.startswith(("test_P1_5", "test_P2_"))]
     assert database_checks and all(o.status in ("failed", "error") for o in database_checks)
@@ -106,16 +100,13 @@ def test_flag_restored_after_a_failing_flag_check(
     healthy: reference.ReferenceTarget, tmp_path: Path
 ) -> None:
     assert flag_state(healthy, "customer_portal") == "true"
-    reference.defect(healthy.state_dir, "on", "flag_off_route_200")
-    try:
+    with seeded(healthy.state_dir, "flag_off_route_200"):
         outcomes = run_checks(
             healthy.profile_path,
             healthy.secrets,
             tmp_path / "flag.xml",
             checks=["test_P3_4_portal_paths_404_when_flag_off"],
         )
-    finally:
-        reference.defect(healthy.state_dir, "reset")
     statuses = {o.status for results in outcomes.values() for o in results}
     assert "failed" in statuses, outcomes
     assert flag_state(healthy, "customer_portal") == "true", "the gate left the portal flag off"

@@ -8,6 +8,7 @@ Rows live in `tests/detection_matrix.toml`. This module runs them; `scripts/matr
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -107,14 +108,34 @@ def run_checks(
     """
     argv = ["unshare", "--net"] if isolated_network else []
     argv += [
-        sys.executable, "-m", "pytest", str(SUITES), "-c", str(PROJECT_ROOT / "pyproject.toml"),
-        "--rootdir", str(PROJECT_ROOT), "--profile", str(profile), "-q", "-p", "no:randomly",
-        "--junitxml", str(junit), "-o", "junit_family=xunit2",
-        *[f"--check={name}" for name in checks], *extra,
+        sys.executable,
+        "-m",
+        "pytest",
+        str(SUITES),
+        "-c",
+        str(PROJECT_ROOT / "pyproject.toml"),
+        "--rootdir",
+        str(PROJECT_ROOT),
+        "--profile",
+        str(profile),
+        "-q",
+        "-p",
+        "no:randomly",
+        "--junitxml",
+        str(junit),
+        "-o",
+        "junit_family=xunit2",
+        *[f"--check={name}" for name in checks],
+        *extra,
     ]
     subprocess.run(
-        argv, cwd=PROJECT_ROOT, env={**os.environ, **env}, capture_output=True, text=True,
-        timeout=timeout, check=False,
+        argv,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
     return parse_junit(junit)
 
@@ -161,21 +182,30 @@ def judge_row(row: Row, outcomes: Mapping[str, list[Outcome]]) -> RowResult:
 
 
 @contextmanager
-def defects_on(state_dir: Path, row: Row) -> Iterator[None]:
-    """Switch the row's defects on; always switch every defect off afterwards."""
+def seeded(state_dir: Path, *names: str) -> Iterator[None]:
+    """Switch defects on (in order); always switch every defect off afterwards."""
     try:
-        for name in (*row.also, row.defect):
+        for name in names:
             reference.defect(state_dir, "on", name)
         yield
     finally:
         reference.defect(state_dir, "reset")
 
 
+def defects_on(state_dir: Path, row: Row) -> contextlib.AbstractContextManager[None]:
+    return seeded(state_dir, *row.also, row.defect)
+
+
 def run_row(target: reference.ReferenceTarget, row: Row, workdir: Path) -> RowResult:
     junit = workdir / f"{row.id}.xml"
+
     def run() -> dict[str, list[Outcome]]:
         return run_checks(
-            target.profile_path, target.secrets, junit, row.tests, row.pytest_args,
+            target.profile_path,
+            target.secrets,
+            junit,
+            row.tests,
+            row.pytest_args,
             isolated_network=row.isolated_network,
         )
 
