@@ -1,0 +1,61 @@
+"""Phase 4 wiring: a browser page logged in as the profile's first tenant (fresh context per
+test), that tenant's company as the database knows it, and read-only queries."""
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+
+from staging_gate import expect
+from staging_gate.probes import portal, schema
+from staging_gate.probes.portal_pages import PageProblem, log_in, log_out
+
+PAGE_TIMEOUT_MS = 10_000
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    try:
+        return (yield)
+    except PageProblem as problem:
+        pytest.fail(str(problem), pytrace=False)
+
+
+@pytest.fixture
+def tenant(profile):
+    if not profile.tenants:
+        pytest.skip("profile lists no [[tenants]] to log in as")
+    return profile.tenants[0]
+
+
+@pytest.fixture
+def query(db) -> schema.Query:
+    return schema.query_runner(db)
+
+
+@pytest.fixture
+def company(query, profile, tenant) -> int:
+    email = profile.secret(tenant.email_env)
+    return expect.present(
+        portal.company_of(query, email),
+        f"tenant {tenant.key} (${tenant.email_env}) has no company in the users table",
+    )
+
+
+@pytest.fixture
+def today(query):
+    return portal.today(query)
+
+
+@pytest.fixture
+def portal_page(page, profile, tenant) -> Iterator:
+    """`page` logged in through the real login form; logged out when the test ends."""
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        log_in(page, profile.routes.portal_login, profile.secret(tenant.email_env),
+               profile.secret(tenant.password_env))
+    except PageProblem as problem:
+        pytest.fail(f"browser login as ${tenant.email_env}: {problem}", pytrace=False)
+    yield page
+    with contextlib.suppress(Exception):  # the context closes anyway; the session expires
+        log_out(page)
