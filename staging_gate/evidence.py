@@ -80,3 +80,12 @@ def attach_response(response: httpx.Response, name: str | None = None) -> None:
 
 def attach_png(name: str, png: bytes) -> None:
     allure.attach(png, name=name, attachment_type=allure.attachment_type.PNG)
+
+
+def attach_svg(name: str, svg: str) -> None:
+    allure.attach(svg, name=name, attachment_type=allure.attachment_type.SVG)
+
+
+def attach_html_file(name: str, path: str) -> None:
+    """A self-contained HTML report (e.g. Locust's), attached as a file, unread by the gate."""
+    allure.attach.file(path, name=name, attachment_type=allure.attachment_type.HTML)

@@ -1,0 +1,168 @@
+"""Run the phase-6 load test: the ``locust`` CLI in a subprocess, bounded in time, against the
+profile's base URL only; its files are read back into typed results.
+
+Locust runs on gevent, which does not mix with pytest-xdist in one process, hence the
+subprocess. The locustfile (``locustfiles/portal.py``) learns everything from environment
+variables named here: host-independent routes, credentials, CA bundle, budgets, and the
+file its ``events.request`` hook writes exact timings to.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from staging_gate.probes.performance import (
+    BudgetRule,
+    RequestStats,
+    parse_stats_csv,
+    read_timings,
+    with_exact_p95,
+)
+from staging_gate.profile import Profile
+
+LOCUSTFILE = Path(__file__).resolve().parent.parent / "locustfiles" / "portal.py"
+# Locust needs a few seconds beyond --run-time to spawn, stop users and write its reports.
+GRACE_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 3
+
+ENV_ROUTES = "STAGING_GATE_ROUTES"
+ENV_CA_BUNDLE = "STAGING_GATE_CA_BUNDLE"
+ENV_TENANT_EMAIL = "STAGING_GATE_TENANT_EMAIL"
+ENV_TENANT_PASSWORD = "STAGING_GATE_TENANT_PASSWORD"
+ENV_ADMIN_EMAIL = "STAGING_GATE_ADMIN_EMAIL"
+ENV_ADMIN_PASSWORD = "STAGING_GATE_ADMIN_PASSWORD"
+ENV_BUDGETS = "STAGING_GATE_BUDGETS"
+ENV_TIMINGS_FILE = "STAGING_GATE_TIMINGS_FILE"
+
+
+class LoadRunFailed(Exception):
+    """Locust did not produce a usable result; the message says why and where its log is."""
+
+
+@dataclass(frozen=True)
+class LoadFiles:
+    workdir: Path
+
+    @property
+    def csv_prefix(self) -> Path:
+        return self.workdir / "locust"
+
+    @property
+    def stats_csv(self) -> Path:
+        return self.workdir / "locust_stats.csv"
+
+    @property
+    def json_prefix(self) -> Path:
+        return self.workdir / "locust"
+
+    @property
+    def json(self) -> Path:
+        return self.workdir / "locust.json"
+
+    @property
+    def html(self) -> Path:
+        return self.workdir / "locust.html"
+
+    @property
+    def timings(self) -> Path:
+        return self.workdir / "timings.json"
+
+    @property
+    def log(self) -> Path:
+        return self.workdir / "locust.log"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    stats: tuple[RequestStats, ...]
+    rules: tuple[BudgetRule, ...]
+    files: LoadFiles
+    exit_code: int
+    command: tuple[str, ...]
+
+
+def budget_rules(profile: Profile) -> tuple[BudgetRule, ...]:
+    budgets, routes = profile.budgets, profile.routes
+    api_paths = routes.portal_api_paths or ("/api/",)
+    return (
+        BudgetRule("homepage", budgets.homepage_p95_ms, (routes.home,)),
+        BudgetRule("admin_dashboard", budgets.admin_dashboard_p95_ms, (routes.admin,)),
+        BudgetRule("portal_dashboard", budgets.portal_dashboard_p95_ms, (routes.portal,)),
+        BudgetRule("api", budgets.api_p95_ms, tuple(api_paths), subpaths=True),
+    )
+
+
+def locust_command(profile: Profile, files: LoadFiles) -> list[str]:
+    shape = profile.budgets.load
+    return [
+        sys.executable, "-m", "locust", "-f", str(LOCUSTFILE), "--headless",
+        "--host", profile.target.base_url,
+        "--users", str(shape.users), "--spawn-rate", str(shape.spawn_rate),
+        "--run-time", f"{shape.duration_seconds}s", "--stop-timeout", str(STOP_TIMEOUT_SECONDS),
+        "--csv", str(files.csv_prefix), "--json-file", str(files.json_prefix),
+        "--html", str(files.html), "--only-summary", "--loglevel", "WARNING",
+    ]
+
+
+def locust_env(profile: Profile, files: LoadFiles, rules: tuple[BudgetRule, ...]) -> dict[str, str]:
+    """The locustfile's inputs; secrets resolved here so a missing one is a ConfigError."""
+    routes = profile.routes
+    env = {
+        ENV_ROUTES: json.dumps({
+            "home": routes.home, "portal": routes.portal, "portal_login": routes.portal_login,
+            "calls": routes.calls, "appointments": routes.appointments, "admin": routes.admin,
+            "admin_login": routes.admin_login, "api": list(routes.portal_api_paths),
+        }),
+        ENV_CA_BUNDLE: profile.target.ca_bundle or "",
+        ENV_BUDGETS: json.dumps({"rules": [r.to_json() for r in rules],
+                                 "max_failure_ratio": profile.budgets.max_failure_ratio}),
+        ENV_TIMINGS_FILE: str(files.timings),
+    }
+    if profile.tenants:
+        tenant = profile.tenants[0]
+        env[ENV_TENANT_EMAIL] = profile.secret(tenant.email_env)
+        env[ENV_TENANT_PASSWORD] = profile.secret(tenant.password_env)
+    if profile.admin is not None:
+        env[ENV_ADMIN_EMAIL] = profile.secret(profile.admin.email_env)
+        env[ENV_ADMIN_PASSWORD] = profile.secret(profile.admin.password_env)
+    return env
+
+
+def _run_bounded(command: list[str], env: dict[str, str], log: Path, timeout: float) -> int:
+    """Run in its own process group so a hung Locust (and its greenlets) is killed whole."""
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                                   env={**os.environ, **env}, start_new_session=True)
+        try:
+            return process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            raise LoadRunFailed(f"locust did not finish within {timeout:.0f} s; "
+                                f"killed (log: {log})") from None
+
+
+def run(profile: Profile, workdir: Path) -> LoadResult:
+    """Load the target at `profile.target.base_url` for the profile's load shape; read results.
+
+    Exit code 1 is Locust's "budgets missed" (set by the locustfile's quitting listener);
+    anything else without a stats file means Locust itself failed.
+    """
+    workdir.mkdir(parents=True, exist_ok=True)
+    files = LoadFiles(workdir)
+    rules = budget_rules(profile)
+    command = locust_command(profile, files)
+    timeout = profile.budgets.load.duration_seconds + GRACE_SECONDS
+    exit_code = _run_bounded(command, locust_env(profile, files, rules), files.log, timeout)
+    if exit_code not in (0, 1) or not files.stats_csv.is_file():
+        tail = files.log.read_text(encoding="utf-8", errors="replace")[-1500:]
+        raise LoadRunFailed(f"locust exited with {exit_code} (log {files.log}): {tail}")
+    stats = with_exact_p95(parse_stats_csv(files.stats_csv.read_text(encoding="utf-8")),
+                           read_timings(files.timings))
+    return LoadResult(tuple(stats), rules, files, exit_code, tuple(command))

@@ -1,0 +1,41 @@
+"""P6.6: the dashboard is served from the cache — Redis hits over repeated dashboard loads
+reach the budget ratio. Measured as the delta of Redis INFO keyspace_hits/misses around the
+loads (never the server's lifetime counters). Exclusive: it repeats load and needs no other
+check touching Redis in between.
+"""
+
+import pytest
+
+from staging_gate import expect, guard
+from staging_gate.evidence import attach_json
+from staging_gate.probes.performance import CacheCounters, judge_cache_ratio
+
+pytestmark = pytest.mark.exclusive
+
+DASHBOARD_LOADS = 10
+
+
+def counters(cache) -> CacheCounters:
+    return CacheCounters.from_info(cache.info("stats"))
+
+
+def test_P6_6_dashboard_cache_hit_ratio(cache, tenants, target, profile):
+    """Ten dashboard loads by one tenant hit the cache at least cache_hit_ratio of the time."""
+    guard.require_staging(target.fingerprint, "repeated dashboard load")
+    client = next(iter(tenants.values()))
+    page = profile.routes.portal
+    before = counters(cache)
+    answers = [client.get(page) for _ in range(DASHBOARD_LOADS)]
+    delta = counters(cache) - before
+    attach_json("dashboard loads", {
+        "statuses": [r.status_code for r in answers],
+        "x_cache": [r.headers.get("X-Cache") for r in answers],
+        "redis_delta": {"hits": delta.hits, "misses": delta.misses, "ratio": delta.ratio},
+        "budget": profile.budgets.cache_hit_ratio,
+    })
+    failed = [r.status_code for r in answers if r.status_code != 200]
+    expect.that(not failed, f"GET {page} answered {failed} during the cache check, expected 200")
+    expect.no_problems(
+        judge_cache_ratio(delta, profile.budgets.cache_hit_ratio, DASHBOARD_LOADS, page),
+        "Redis cache for the portal dashboard",
+    )
