@@ -176,6 +176,100 @@ class RoutesSection(_Section):
     key_routes: tuple[str, ...] = ("/", "/health", "/admin/login", "/portal/login")
 
 
+class RecordResource(_Section):
+    """A tenant-owned record type: where its ids are listed and where one record is shown."""
+
+    name: str
+    api_list: str
+    api_detail: str = Field(description="Path template with {id}.")
+    page_list: str
+    page_detail: str = Field(description="Path template with {id}.")
+    id_attribute: str = Field(description="HTML attribute carrying a record id in the list.")
+    company_attribute: str = Field(
+        default="data-company-id", description="HTML attribute carrying a row's tenant."
+    )
+    company_field: str = Field(default="company_id", description="API field of a row's tenant.")
+    search_params: tuple[str, ...] = ()
+    filter_params: tuple[str, ...] = ()
+
+
+class CsrfForm(_Section):
+    """A state-changing form: rendered on `page`, POSTed to `action` by a `session` user."""
+
+    name: str
+    page: str
+    action: str
+    session: Literal["anonymous", "tenant", "admin"]
+    fields: dict[str, str] = Field(
+        default_factory=dict,
+        description="Harmless values posted with the form (a rejected token must win anyway).",
+    )
+
+
+def _default_records() -> tuple[RecordResource, ...]:
+    return (
+        RecordResource(
+            name="calls", api_list="/api/portal/calls", api_detail="/api/portal/calls/{id}",
+            page_list="/portal/calls", page_detail="/portal/calls/{id}",
+            id_attribute="data-call-id", search_params=("search",),
+            filter_params=("status", "from", "to"),
+        ),
+        RecordResource(
+            name="appointments", api_list="/api/portal/appointments",
+            api_detail="/api/portal/appointments/{id}", page_list="/portal/appointments",
+            page_detail="/portal/appointments/{id}", id_attribute="data-appointment-id",
+            filter_params=("status", "from", "to"),
+        ),
+    )
+
+
+def _default_csrf_forms() -> tuple[CsrfForm, ...]:
+    return (
+        CsrfForm(name="portal logout", page="/portal", action="/portal/logout",
+                 session="tenant"),
+        CsrfForm(
+            name="portal login", page="/portal/login", action="/portal/login",
+            session="anonymous",
+            fields={"email": "csrf-probe@staging-gate.invalid", "password": "not-a-password"},
+        ),
+        # An unknown flag name: even an accepted forgery would change nothing.
+        CsrfForm(
+            name="admin flag toggle", page="/admin/flags", action="/admin/flags",
+            session="admin", fields={"flag": "staging_gate_csrf_probe", "value": "false"},
+        ),
+    )
+
+
+class SecuritySection(_Section):
+    """Phase 5: what isolation, injection, CSRF, header and exposure checks expect."""
+
+    records: tuple[RecordResource, ...] = Field(default_factory=_default_records)
+    max_ids_per_resource: int = Field(default=10, ge=1, le=100)
+    missing_id: int = Field(default=2_147_483_000, description="An id no record has.")
+    csrf_forms: tuple[CsrfForm, ...] = Field(default_factory=_default_csrf_forms)
+    csrf_status: int = 419
+    header_pages: tuple[str, ...] = ("/", "/portal/login", "/admin/login")
+    hsts_min_max_age: int = Field(default=31_536_000, ge=0)
+    csp_directives: dict[str, str] = Field(
+        default_factory=lambda: {"object-src": "'none'", "frame-ancestors": ""},
+        description="Directive → required value ('' = present with any value).",
+    )
+    referrer_policies: tuple[str, ...] = (
+        "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin",
+    )
+    session_cookie: str = "laravel_session"
+    cookie_pages: tuple[str, ...] = ("/portal/login", "/admin/login")
+    samesite: tuple[str, ...] = ("lax", "strict")
+    forbidden_files: tuple[str, ...] = (
+        "/.env", "/.env.backup", "/.env.staging", "/.git/config", "/.git/HEAD",
+        "/storage/logs/laravel.log",
+    )
+    bad_input_paths: tuple[str, ...] = (
+        "/portal/calls?page=abc", "/api/portal/calls?page=abc", "/portal/calls/abc",
+        "/api/portal/calls/abc", "/portal/appointments/abc", "/staging-gate-no-such-route",
+    )
+
+
 class LoadShape(_Section):
     users: int = Field(default=10, ge=1, le=200)
     spawn_rate: float = Field(default=5.0, gt=0)
@@ -261,6 +355,7 @@ class Profile(_Section):
     backup: BackupSection = BackupSection()
     rollback: RollbackSection = RollbackSection()
     logs: LogsSection = LogsSection()
+    security: SecuritySection = SecuritySection()
     signoff: SignoffSection = SignoffSection()
 
     source: str = Field(default="<memory>", exclude=True)

@@ -159,6 +159,59 @@ def stat_problems(shown: Mapping[str, str | None], expected: Mapping[str, int]) 
     return problems
 
 
+def calendar_problems(days: int, month_days: int, events: int, expected: int) -> list[str]:
+    """A month grid with every day of the month, and entries when the month has any."""
+    problems = []
+    if days < month_days:
+        problems.append(f"the month grid shows {days} of its {month_days} days")
+    if expected and not events:
+        problems.append(f"the calendar shows no appointments, the database has {expected} "
+                        "this month")
+    elif events > expected:
+        problems.append(f"the calendar shows {events} appointments, the database has only "
+                        f"{expected} this month")
+    return problems
+
+
+def chart_problems(chart: Mapping[str, object] | None, per_day: Mapping[str, int]) -> list[str]:
+    """The chart exists with a visible size, draws something when there are calls, and any
+    `[data-date][data-count]` bars carry the database's per-day counts."""
+    if chart is None:
+        return ["no chart element on the page"]
+    width, height = float(str(chart.get("width", 0))), float(str(chart.get("height", 0)))
+    if width <= 0 or height <= 0:
+        return [f"the chart has no visible size ({width:.0f}x{height:.0f} px)"]
+    problems = []
+    calls = sum(per_day.values())
+    if calls and not chart.get("drawn"):
+        problems.append(f"the chart draws nothing, the database has {calls} calls in its days")
+    bars = chart.get("bars")
+    for day, raw in bars if isinstance(bars, list) else []:
+        if parse_int(str(raw)) != per_day.get(str(day), 0):
+            problems.append(f"the bar for {day} says {raw}, the database counts "
+                            f"{per_day.get(str(day), 0)}")
+    return problems
+
+
+ACTIVITY_TABLES = {"call": "retell_call_sessions", "appointment": "appointments"}
+
+
+def activity_problems(entries: Sequence[tuple[str, int]], owned: Mapping[str, set[int]],
+                      latest_call: int | None) -> list[str]:
+    """Entries are shown, all the tenant's own, and the latest call is among them."""
+    if not entries:
+        return ["no recent activity entries shown"]
+    problems = [
+        f"{kind} {record_id} is not the tenant's (another company's or missing)"
+        for kind, record_id in entries
+        if kind in ACTIVITY_TABLES and record_id not in owned.get(kind, set())
+    ]
+    calls = {record_id for kind, record_id in entries if kind == "call"}
+    if latest_call is not None and latest_call not in calls:
+        problems.append(f"the latest call ({latest_call}) is not among the recent activity")
+    return problems
+
+
 # --- what the database says the tenant should see --------------------------------------------
 def company_of(query: Query, email: str) -> int | None:
     rows = query("SELECT company_id FROM users WHERE email = %s", (email,))
@@ -262,4 +315,30 @@ def dashboard_stats(query: Query, company: int) -> dict[str, int]:
         "calls_today": call_count(query, company, start=day, end=day),
         "appointments_upcoming": _count(query, open_upcoming, (company, day)),
         "appointments_total": appointment_count(query, company),
+    }
+
+
+def calls_per_day(query: Query, company: int, start: date, end: date) -> dict[str, int]:
+    extra, args = _ranged("created_at", start, end)
+    rows = query(
+        "SELECT DATE(created_at) AS day, COUNT(*) AS n FROM retell_call_sessions "
+        f"WHERE company_id = %s{extra} GROUP BY DATE(created_at)", (company, *args)
+    )
+    return {str(row["day"]): int(str(row["n"])) for row in rows}
+
+
+def latest_call(query: Query, company: int) -> int | None:
+    rows = query(
+        "SELECT id FROM retell_call_sessions WHERE company_id = %s "
+        "ORDER BY created_at DESC, id DESC LIMIT 1", (company,)
+    )
+    return int(str(rows[0]["id"])) if rows else None
+
+
+def owned_activity(query: Query, company: int,
+                   entries: Sequence[tuple[str, int]]) -> dict[str, set[int]]:
+    """Per activity kind, which of the shown ids the database lists as the tenant's."""
+    return {
+        kind: set(owned_ids(query, table, company, [i for k, i in entries if k == kind]))
+        for kind, table in ACTIVITY_TABLES.items()
     }

@@ -127,6 +127,15 @@ def stat_cards(page: Page) -> dict[str, str]:
     return {name: value for name, value in pairs}
 
 
+def activity(page: Page, selector: str) -> list[tuple[str, int]]:
+    """(kind, id) of each `[data-activity][data-id]` entry."""
+    pairs: list[list[str | None]] = page.locator(selector).evaluate_all(
+        "els => els.map(e => [e.dataset.activity, e.dataset.id ?? null])"
+    )
+    return [(str(kind), record_id) for kind, raw in pairs
+            if (record_id := parse_int(raw)) is not None]
+
+
 def chart(page: Page, selector: str) -> dict[str, Any] | None:
     """Size, drawn shapes (or painted canvas pixels) and `[data-date][data-count]` bars."""
     result: dict[str, Any] | None = page.evaluate(_READ_CHART, selector)
