@@ -1,0 +1,84 @@
+"""Phase 5 wiring: two tenants (owner of the records, and the one replaying them), and the
+record ids harvested as the owner — bounded by security.max_ids_per_resource."""
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from staging_gate.evidence import attach_json, attach_response
+from staging_gate.plugin import gate_profile
+from staging_gate.probes import security
+from staging_gate.profile import RecordResource
+
+
+@dataclass(frozen=True)
+class Harvest:
+    resource: RecordResource
+    ids: list[int]
+    companies: list[int]
+
+    def detail_paths(self) -> list[tuple[str, bool]]:
+        """(path, is_api) for every harvested id, API and HTML detail page."""
+        paths = []
+        for record_id in self.ids:
+            paths.append((self.resource.api_detail.format(id=record_id), True))
+            paths.append((self.resource.page_detail.format(id=record_id), False))
+        return paths
+
+    def replay_paths(self) -> list[tuple[str, bool]]:
+        """(path, is_api) for everything the owner read: both lists and every detail."""
+        lists = [(self.resource.api_list, True), (self.resource.page_list, False)]
+        return lists + self.detail_paths()
+
+    def evidence(self) -> dict[str, object]:
+        return {"resource": self.resource.name, "ids": self.ids, "companies": self.companies}
+
+
+@pytest.fixture(scope="session")
+def owner_and_other(profile, tenants) -> tuple[str, str]:
+    """Keys of the tenant who owns the harvested records and of the tenant replaying them."""
+    if len(profile.tenants) < 2:
+        pytest.fail("tenant isolation needs two [[tenants]] in the profile", pytrace=False)
+    return profile.tenants[0].key, profile.tenants[1].key
+
+
+def harvest_ids(client: httpx.Client, resource: RecordResource, limit: int) -> Harvest:
+    api = client.get(resource.api_list)
+    page = client.get(resource.page_list)
+    payload = api.json() if api.status_code == 200 else None
+    ids = security.api_ids(payload) + security.html_ids(page.text, resource.id_attribute)
+    companies = sorted(set(security.api_ids(payload, resource.company_field)))
+    if api.status_code != 200 or page.status_code != 200 or not ids:
+        attach_response(api)
+        attach_response(page)
+        pytest.fail(
+            f"no {resource.name} ids to replay: GET {resource.api_list} answered "
+            f"{api.status_code}, GET {resource.page_list} answered {page.status_code} "
+            f"({len(ids)} ids found)",
+            pytrace=False,
+        )
+    return Harvest(resource, security.bounded_ids(ids, limit), companies)
+
+
+@pytest.fixture(scope="session")
+def harvested(profile, tenants, owner_and_other) -> dict[str, Harvest]:
+    """Record ids per resource, read as the owning tenant (API list and HTML list)."""
+    owner = tenants[owner_and_other[0]]
+    limit = profile.security.max_ids_per_resource
+    return {r.name: harvest_ids(owner, r, limit) for r in profile.security.records}
+
+
+@pytest.fixture
+def harvest(request, harvested) -> Harvest:
+    """The harvest of the resource this check is parametrized with; attached as evidence."""
+    found: Harvest = harvested[request.param]
+    attach_json(f"harvested {found.resource.name} ids", found.evidence())
+    return found
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Checks taking `harvest` run once per record resource of the profile."""
+    if "harvest" in metafunc.fixturenames:
+        records = gate_profile(metafunc.config).security.records
+        metafunc.parametrize("harvest", [r.name for r in records], indirect=True)

@@ -1,0 +1,67 @@
+"""P5.3: CSRF protection — every state-changing form the profile lists rejects a POST without
+a token and one carrying a token from another session. Logout is tried on a throwaway login,
+so the shared tenant sessions stay logged in; posted values are harmless by design."""
+
+import contextlib
+
+import httpx
+import pytest
+
+from staging_gate import expect
+from staging_gate.evidence import attach_response
+from staging_gate.probes import security
+from staging_gate.probes.http_checks import observe
+from staging_gate.sessions import csrf_token, login, logout
+
+
+@contextlib.contextmanager
+def _session_for(form, target, request):
+    """The client that submits `form`: anonymous, a throwaway tenant login, or the admin."""
+    profile = target.profile
+    if form.session == "admin":
+        if profile.admin is None:
+            yield None
+            return
+        yield request.getfixturevalue("admin")
+        return
+    with target.client() as client:
+        if form.session == "tenant":
+            tenant = profile.tenants[0]
+            login(client, profile.routes.portal_login, profile.secret(tenant.email_env),
+                  profile.secret(tenant.password_env))
+        try:
+            yield client
+        finally:
+            if form.session == "tenant":
+                with contextlib.suppress(httpx.HTTPError):
+                    logout(client, profile.routes.portal, profile.routes.portal_logout)
+
+
+def _foreign_token(target, profile) -> str:
+    """A valid token — of another, fresh session."""
+    with target.client() as stranger:
+        return csrf_token(stranger, profile.routes.portal_login)
+
+
+@pytest.mark.parametrize("variant", ["missing", "foreign"])
+def test_P5_3_forms_reject_bad_csrf_token(variant, target, profile, request):
+    """POSTs without a token, or with another session's token, are refused (419)."""
+    expected = profile.security.csrf_status
+    problems, tried = [], 0
+    for form in profile.security.csrf_forms:
+        with _session_for(form, target, request) as client:
+            if client is None:
+                continue
+            client.get(form.page)  # the session the form belongs to exists
+            data = dict(form.fields)
+            if variant == "foreign":
+                data["_token"] = _foreign_token(target, profile)
+            response = client.post(form.action, data=data)
+            attach_response(response, f"{form.name}: {variant} token → {response.status_code}")
+            tried += 1
+            problem = security.csrf_problem(
+                form.name, observe(response), variant, expected
+            )
+            problems += [problem] if problem else []
+    expect.that(tried > 0, "no CSRF form could be tried: profile security.csrf_forms is empty")
+    expect.no_problems(problems, f"state-changing forms with a {variant} CSRF token")
