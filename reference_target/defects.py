@@ -68,8 +68,16 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("broken_pagination", "app", "P4.1", "page 2 of calls repeats page 1"),
     Defect("broken_search", "app", "P4.1", "search ignores its term"),
     Defect("broken_calendar", "app", "P4.2", "calendar view renders empty"),
-    Defect("broken_status_filter", "app", "P4.2", "appointment status filter ignored"),
+    Defect("broken_status_filter", "app", "P4.2", "status filter ignored (appointments, calls)"),
+    Defect("broken_date_filter", "app", "P4.2", "from/to ignored (appointments, calls lists)"),
+    Defect("upcoming_includes_past", "app", "P4.2", "upcoming appointments include past ones"),
+    Defect(
+        "tenant_leak_appointments_list", "app", "P4.2",
+        "appointments list shows every company's appointments",
+    ),
     Defect("stale_dashboard_count", "app", "P4.3", "dashboard stat cards off by one"),
+    Defect("dashboard_chart_empty", "app", "P4.3", "dashboard chart draws no bars"),
+    Defect("recent_activity_empty", "app", "P4.3", "dashboard recent activity renders empty"),
     # --- phase 5: security ------------------------------------------------------------------
     Defect("tenant_leak_api_detail", "app", "P5.1", "API call detail ignores the tenant"),
     Defect("foreign_record_403", "app", "P5.1", "another tenant's record answers 403, not 404"),

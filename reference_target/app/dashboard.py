@@ -24,4 +24,8 @@ def load(ctx: Ctx) -> tuple[dict[str, Any], bool]:
     data: dict[str, Any] = copy.deepcopy(value)
     if ctx.on("stale_dashboard_count"):
         data["stats"]["calls_total"] += 1
+    if ctx.on("dashboard_chart_empty"):
+        data["chart"] = [{**day, "count": 0} for day in data["chart"]]
+    if ctx.on("recent_activity_empty"):
+        data["recent"] = []
     return data, hit

@@ -65,11 +65,12 @@ def _call_where(company_id: int, filters: Filters, defects: frozenset[str]) -> W
     where = Where()
     if "tenant_leak_calls_list" not in defects:
         where.add("c.company_id = %s", company_id)
-    if filters.status:
+    if filters.status and "broken_status_filter" not in defects:
         where.add("c.status = %s", filters.status)
-    if filters.date_from:
+    dated = "broken_date_filter" not in defects
+    if filters.date_from and dated:
         where.add("c.created_at >= %s", filters.date_from)
-    if filters.date_to:
+    if filters.date_to and dated:
         where.add("c.created_at < %s", filters.date_to + timedelta(days=1))
     if filters.search and "broken_search" not in defects:
         if "sql_injection_search" in defects:
@@ -140,10 +141,14 @@ APPOINTMENT_SELECT = (
 def _appointment_where(company_id: int, filters: Filters, defects: frozenset[str],
                        today: date) -> Where:
     where = Where()
-    where.add("a.company_id = %s", company_id)
+    if "tenant_leak_appointments_list" not in defects:
+        where.add("a.company_id = %s", company_id)
     if filters.status and "broken_status_filter" not in defects:
         where.add("a.status = %s", filters.status)
-    if filters.date_from is None and filters.date_to is None:
+    if "broken_date_filter" in defects:
+        filters = Filters(search=filters.search, status=filters.status)
+    undated = filters.date_from is None and filters.date_to is None
+    if undated and "upcoming_includes_past" not in defects:
         where.add("a.starts_at >= %s", today)  # default: upcoming
     if filters.date_from:
         where.add("a.starts_at >= %s", filters.date_from)

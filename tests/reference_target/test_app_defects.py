@@ -467,6 +467,66 @@ def test_defect_broken_status_filter(clean: Deployment) -> None:
         assert {a["status"] for a in rows} == {"confirmed"}
 
 
+def test_defect_broken_status_filter_on_calls(clean: Deployment) -> None:
+    url = "/api/portal/calls?status=missed"
+    with session(clean) as http:
+        with defect(clean, "broken_status_filter"):
+            assert {c["status"] for c in http.get(url).json()["data"]} - {"missed"}
+        assert {c["status"] for c in http.get(url).json()["data"]} == {"missed"}
+
+
+def test_defect_broken_date_filter(clean: Deployment) -> None:
+    day = str(sql(clean, "SELECT DATE(MIN(starts_at)) FROM appointments "
+                         "WHERE company_id = 1")[0][0])
+    calls = f"/api/portal/calls?from={day}&to={day}"
+    appointments = f"/api/portal/appointments?from={day}&to={day}"
+    with session(clean) as http:
+        def days(url: str, field: str) -> set[str]:
+            return {row[field][:10] for row in http.get(url).json()["data"]}
+
+        with defect(clean, "broken_date_filter"):
+            assert days(calls, "created_at") - {day}
+            assert day not in days(appointments, "starts_at")  # falls back to upcoming
+        assert days(calls, "created_at") <= {day}
+        assert days(appointments, "starts_at") == {day}
+
+
+def test_defect_upcoming_includes_past(clean: Deployment) -> None:
+    past = sql(clean, "SELECT id FROM appointments WHERE company_id = 1 "
+                      "AND starts_at < CURDATE() ORDER BY starts_at, id LIMIT 1")[0][0]
+    with session(clean) as http:
+        with defect(clean, "upcoming_includes_past"):
+            ids = row_ids(http.get("/portal/appointments").text, "data-appointment-id")
+            assert past in ids
+        ids = row_ids(http.get("/portal/appointments").text, "data-appointment-id")
+        assert ids and past not in ids
+
+
+def test_defect_tenant_leak_appointments_list(clean: Deployment) -> None:
+    with session(clean) as http:
+        with defect(clean, "tenant_leak_appointments_list"):
+            rows = http.get("/api/portal/appointments").json()["data"]
+            assert {a["company_id"] for a in rows} - {1}
+        rows = http.get("/api/portal/appointments").json()["data"]
+        assert {a["company_id"] for a in rows} == {1}
+
+
+def test_defect_dashboard_chart_empty(clean: Deployment) -> None:
+    with session(clean) as http:
+        with defect(clean, "dashboard_chart_empty"):
+            counts = re.findall(r'class="bar"[^>]*data-count="(\d+)"', http.get("/portal").text)
+            assert len(counts) == 14 and set(counts) == {"0"}
+        counts = re.findall(r'class="bar"[^>]*data-count="(\d+)"', http.get("/portal").text)
+        assert set(counts) - {"0"}
+
+
+def test_defect_recent_activity_empty(clean: Deployment) -> None:
+    with session(clean) as http:
+        with defect(clean, "recent_activity_empty"):
+            assert "data-activity=" not in http.get("/portal").text
+        assert 'data-activity="call"' in http.get("/portal").text
+
+
 def test_defect_stale_dashboard_count(clean: Deployment) -> None:
     total = sql(clean, "SELECT COUNT(*) FROM retell_call_sessions WHERE company_id = 1")[0][0]
     with session(clean) as http:
