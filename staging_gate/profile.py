@@ -288,14 +288,54 @@ class BudgetsSection(_Section):
 
 
 class BackupSection(_Section):
-    dump_command: tuple[str, ...] = ()
-    restore_command: tuple[str, ...] = ()
-    scratch_database_prefix: str = "staging_gate_scratch_"
+    dump_command: tuple[str, ...] = Field(
+        default=(),
+        description="Command template writing an SQL dump of the staging database to {file}, "
+        "or to stdout when the template has no {file}.",
+    )
+    restore_command: tuple[str, ...] = Field(
+        default=(),
+        description="Command template loading {file} into {database}, or reading the dump on "
+        "stdin when the template has no {file}; empty = the local mariadb/mysql client over "
+        "the DSN.",
+    )
+    scratch_database_prefix: str = Field(
+        default="staging_gate_scratch_", pattern=r"^[A-Za-z0-9_]{1,40}$"
+    )
+    timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
 
 
 class RollbackSection(_Section):
-    rollback_command: tuple[str, ...] = ()
-    migrate_command: tuple[str, ...] = ()
+    rollback_command: tuple[str, ...] = Field(
+        default=(), description="Rolls back exactly one migration (the latest)."
+    )
+    migrate_command: tuple[str, ...] = Field(
+        default=(), description="Applies every pending migration again."
+    )
+    timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+
+
+class SanitizationSection(_Section):
+    """What sanitized staging data looks like (seed 7.2: production copies are rewritten)."""
+
+    allowed_email_domains: tuple[str, ...] = Field(
+        default=("example.com", "example.net", "example.org", "example.test"),
+        description="Domains (and their subdomains) staging e-mail addresses may use.",
+    )
+    email_columns: tuple[str, ...] = Field(
+        default=(),
+        description="table.column to check; empty = every text column whose name has 'email'.",
+    )
+    phone_columns: tuple[str, ...] = Field(
+        default=(),
+        description="table.column to check besides every text column whose name has 'phone'.",
+    )
+    allowed_phone_patterns: tuple[str, ...] = Field(
+        default=(),
+        description="Regexes a phone number must match in full (the fake range); empty = "
+        "phone numbers are not judged.",
+    )
+    samples: int = Field(default=3, ge=0, le=20)
 
 
 class LogsSection(_Section):
@@ -303,9 +343,17 @@ class LogsSection(_Section):
     command: tuple[str, ...] = ()
     pii_patterns: tuple[str, ...] = (
         r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
-        r"\+?\d[\d ()/-]{8,}\d",
+        # International (+49 30 …, 0049 …) or national (030 1234567) phone numbers; not
+        # timestamps like 2026-11-25 10:00, which a looser digit run would match.
+        r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}[ ()/-]{0,3}\d(?:[ ()/-]{0,2}\d){6,}",
+        r"(?<![\w.:/-])0\d{2,4}[ /-]\d{5,9}(?![\w-])",
     )
-    allow: tuple[str, ...] = ()
+    allow: tuple[str, ...] = Field(
+        default=(), description="Regexes; a PII match that any of them finds is not reported."
+    )
+    max_bytes: int = Field(
+        default=5_000_000, ge=1_000, description="Only the log's last bytes are scanned."
+    )
 
 
 class Waiver(_Section):
@@ -355,6 +403,7 @@ class Profile(_Section):
     backup: BackupSection = BackupSection()
     rollback: RollbackSection = RollbackSection()
     logs: LogsSection = LogsSection()
+    sanitization: SanitizationSection = SanitizationSection()
     security: SecuritySection = SecuritySection()
     signoff: SignoffSection = SignoffSection()
 
