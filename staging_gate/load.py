@@ -20,8 +20,10 @@ from pathlib import Path
 from staging_gate.probes.performance import (
     BudgetRule,
     RequestStats,
+    parse_failures_csv,
     parse_stats_csv,
     read_timings,
+    with_errors,
     with_exact_p95,
 )
 from staging_gate.profile import Profile
@@ -56,6 +58,10 @@ class LoadFiles:
     @property
     def stats_csv(self) -> Path:
         return self.workdir / "locust_stats.csv"
+
+    @property
+    def failures_csv(self) -> Path:
+        return self.workdir / "locust_failures.csv"
 
     @property
     def json_prefix(self) -> Path:
@@ -165,4 +171,7 @@ def run(profile: Profile, workdir: Path) -> LoadResult:
         raise LoadRunFailed(f"locust exited with {exit_code} (log {files.log}): {tail}")
     stats = with_exact_p95(parse_stats_csv(files.stats_csv.read_text(encoding="utf-8")),
                            read_timings(files.timings))
+    if files.failures_csv.is_file():
+        errors = parse_failures_csv(files.failures_csv.read_text(encoding="utf-8"))
+        stats = with_errors(stats, errors)
     return LoadResult(tuple(stats), rules, files, exit_code, tuple(command))

@@ -16,7 +16,7 @@ import csv
 import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +39,7 @@ class RequestStats:
     failures: int
     p95_ms: float
     exact: bool = False
+    error: str = ""  # the most frequent failure Locust recorded for this name
 
     @property
     def label(self) -> str:
@@ -135,10 +136,24 @@ def with_exact_p95(stats: Iterable[RequestStats],
     for entry in stats:
         samples = timings.get(timing_key(entry.method, entry.name))
         if samples:
-            entry = RequestStats(entry.method, entry.name, entry.requests, entry.failures,
-                                 round(percentile(samples), 1), exact=True)
+            entry = replace(entry, p95_ms=round(percentile(samples), 1), exact=True)
         result.append(entry)
     return result
+
+
+def parse_failures_csv(text: str) -> dict[str, str]:
+    """The most frequent error per ``METHOD name`` from Locust's ``*_failures.csv``."""
+    counted: dict[str, tuple[int, str]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        key = timing_key(row.get("Method", ""), row.get("Name", ""))
+        occurrences = int(row.get("Occurrences") or 0)
+        if occurrences > counted.get(key, (0, ""))[0]:
+            counted[key] = (occurrences, row.get("Error", ""))
+    return {key: error for key, (_, error) in counted.items()}
+
+
+def with_errors(stats: Iterable[RequestStats], errors: Mapping[str, str]) -> list[RequestStats]:
+    return [replace(e, error=errors.get(e.label, e.error)) for e in stats]
 
 
 # --- the budgets, judged in one place ---------------------------------------------------------
@@ -155,8 +170,9 @@ def judge(stats: Sequence[RequestStats], rule: BudgetRule, max_failure_ratio: fl
             problems.append(f"p95 of {entry.label} was {entry.p95_ms:.0f} ms, "
                             f"budget {rule.p95_ms:.0f} ms ({_requests(entry.requests)})")
         if entry.failure_ratio > max_failure_ratio:
+            cause = f": {_shorten(entry.error)}" if entry.error else ""
             problems.append(f"{entry.label} failed {entry.failures} of {entry.requests} requests "
-                            f"({entry.failure_ratio:.1%}), allowed {max_failure_ratio:.1%}")
+                            f"({entry.failure_ratio:.1%}), allowed {max_failure_ratio:.1%}{cause}")
     return problems
 
 
@@ -282,3 +298,8 @@ def _xml(text: str) -> str:
 
 def _requests(count: int) -> str:
     return f"{count} request{'' if count == 1 else 's'}"
+
+
+def _shorten(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

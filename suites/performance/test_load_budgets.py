@@ -28,16 +28,20 @@ def within_budget(load_run, kind: BudgetKind, profile) -> None:
 
 
 def test_P6_1_homepage_p95_within_budget(load_run, profile):
+    """Anonymous visitors: homepage p95 under homepage_p95_ms (2 s), no failed requests."""
     within_budget(load_run, "homepage", profile)
 
 
 def test_P6_2_admin_dashboard_p95_within_budget(load_run, profile):
+    """The logged-in admin: admin dashboard p95 under admin_dashboard_p95_ms (3 s)."""
     within_budget(load_run, "admin_dashboard", profile)
 
 
 def test_P6_3_portal_dashboard_p95_within_budget(load_run, profile):
+    """Tenant users: portal dashboard p95 under portal_dashboard_p95_ms (3 s)."""
     within_budget(load_run, "portal_dashboard", profile)
 
 
 def test_P6_4_api_endpoints_p95_within_budget(load_run, profile):
+    """Every portal API endpoint, lists and details, p95 under api_p95_ms (500 ms)."""
     within_budget(load_run, "api", profile)

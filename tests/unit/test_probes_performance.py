@@ -13,9 +13,11 @@ from staging_gate.probes.performance import (
     judge_cache_ratio,
     judge_query_growth,
     p95_chart_svg,
+    parse_failures_csv,
     parse_stats_csv,
     percentile,
     read_timings,
+    with_errors,
     with_exact_p95,
 )
 
@@ -127,3 +129,15 @@ def test_chart_marks_requests_over_budget():
     svg = p95_chart_svg([stats("/api/portal/calls", 812), stats("/<x>", 5)], [API])
     assert svg.startswith("<svg") and svg.endswith("</svg>")
     assert "#d9534f" in svg and "/&lt;x&gt;" in svg
+
+
+def test_failures_name_their_most_frequent_error():
+    failures = parse_failures_csv(
+        "Method,Name,Error,Occurrences\n"
+        "GET,/admin,HTTPError('500 Server Error: Internal Server Error'),11\n"
+        "GET,/admin,ConnectionError('reset'),1\n")
+    seen = with_errors([stats("/admin", 5, requests=12, failures=12)], failures)
+    admin = BudgetRule("admin_dashboard", 3000, ("/admin",))
+    assert judge(seen, admin, 0.01) == [
+        "GET /admin failed 12 of 12 requests (100.0%), allowed 1.0%: "
+        "HTTPError('500 Server Error: Internal Server Error')"]
