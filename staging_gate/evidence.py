@@ -88,4 +88,6 @@ def attach_svg(name: str, svg: str) -> None:
 
 def attach_html_file(name: str, path: str) -> None:
     """A self-contained HTML report (e.g. Locust's), attached as a file, unread by the gate."""
-    allure.attach.file(path, name=name, attachment_type=allure.attachment_type.HTML)
+    allure.attach.file(  # type: ignore[no-untyped-call]
+        path, name=name, attachment_type=allure.attachment_type.HTML
+    )
