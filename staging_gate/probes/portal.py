@@ -230,7 +230,7 @@ def _count(query: Query, sql: str, args: Sequence[object]) -> int:
 
 
 def _ranged(column: str, start: date | None, end: date | None) -> tuple[str, list[object]]:
-    sql, args = "", []
+    sql, args = "", list[object]()
     if start is not None:
         sql, args = f" AND {column} >= %s", [start]
     if end is not None:
@@ -250,12 +250,15 @@ def call_count(query: Query, company: int, status: str = "", start: date | None 
     return _count(query, sql + extra, [*args, *extra_args])
 
 
-def rarest_status(query: Query, table: str, company: int) -> str | None:
-    """The tenant's least frequent status in `table` (a filter that must narrow a lot)."""
+def rarest_status(query: Query, table: str, company: int, column: str = "created_at",
+                  since: date | None = None) -> str | None:
+    """The tenant's least frequent status in `table` (since a day, if given): a filter that
+    must narrow a lot and still find rows."""
+    extra, args = _ranged(column, since, None)
     rows = query(
-        f"SELECT status, COUNT(*) AS n FROM {table} WHERE company_id = %s "
+        f"SELECT status, COUNT(*) AS n FROM {table} WHERE company_id = %s{extra} "
         "GROUP BY status ORDER BY n, status LIMIT 1",
-        (company,),
+        (company, *args),
     )
     return str(rows[0]["status"]) if rows else None
 

@@ -5,6 +5,7 @@ import contextlib
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import Page
 
 from staging_gate import expect
 from staging_gate.probes import portal, schema
@@ -48,7 +49,7 @@ def today(query):
 
 
 @pytest.fixture
-def portal_page(page, profile, tenant) -> Iterator:
+def portal_page(page, profile, tenant) -> Iterator[Page]:
     """`page` logged in through the real login form; logged out when the test ends."""
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:

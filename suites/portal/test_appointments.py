@@ -4,10 +4,13 @@ only — read in a real browser and judged against the database."""
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import Page
 
 from staging_gate import expect
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
+from staging_gate.probes.portal import Listing
+from staging_gate.profile import Profile
 
 ROWS = "table#appointments-table tbody tr[data-appointment-id]"
 FILTER_FORM = "form#appointments-filter"
@@ -17,7 +20,7 @@ CALENDAR_EVENTS = f"{CALENDAR} a.calendar-event[data-appointment-id]"
 FAR_FUTURE = date(9999, 12, 31)
 
 
-def open_list(page, profile, shot="appointments (upcoming)"):
+def open_list(page: Page, profile: Profile, shot: str = "appointments (upcoming)") -> Listing:
     pages.visit(page, profile.routes.appointments)
     pages.snapshot(page, shot)
     return pages.read_listing(page, ROWS, "data-appointment-id")
@@ -56,8 +59,10 @@ def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, query, com
     """A status or date filter shows exactly the company's matching appointments."""
     open_list(portal_page, profile)
     if kind == "status":
-        status = expect.present(portal.rarest_status(query, "appointments", company),
-                                "the company has no appointments to filter")
+        status = expect.present(
+            portal.rarest_status(query, "appointments", company, "starts_at", since=today),
+            "the company has no upcoming appointments to filter",
+        )
         pages.submit_filter(portal_page, FILTER_FORM, {"status": status})
         expected = portal.appointment_count(query, company, status=status, start=today)
     else:

@@ -4,23 +4,26 @@ read in a real browser and judged against the database."""
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import Page
 
 from staging_gate import expect
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
+from staging_gate.probes.portal import Listing
+from staging_gate.profile import Profile
 
 ROWS = "table#calls-table tbody tr[data-call-id]"
 FILTER_FORM = "form#calls-filter"
 TRANSCRIPT_LINES = "section#transcript li.transcript-line"
 
 
-def open_calls(page, profile, shot="calls list"):
+def open_calls(page: Page, profile: Profile, shot: str = "calls list") -> Listing:
     pages.visit(page, profile.routes.calls)
     pages.snapshot(page, shot)
     return pages.read_listing(page, ROWS, "data-call-id")
 
 
-def filtered(page, fields, shot):
+def filtered(page: Page, fields: dict[str, str], shot: str) -> Listing:
     pages.submit_filter(page, FILTER_FORM, fields)
     pages.snapshot(page, shot)
     return pages.read_listing(page, ROWS, "data-call-id")

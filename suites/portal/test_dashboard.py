@@ -3,16 +3,19 @@ activity shows the company's latest entries."""
 
 from datetime import timedelta
 
+from playwright.sync_api import Page
+
 from staging_gate import expect
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
+from staging_gate.profile import Profile
 
 CHART = "#calls-chart"
 CHART_DAYS = 14
 ACTIVITY = "#recent-activity [data-activity]"
 
 
-def open_dashboard(page, profile):
+def open_dashboard(page: Page, profile: Profile) -> None:
     pages.visit(page, profile.routes.portal)
     pages.snapshot(page, "dashboard")
 
