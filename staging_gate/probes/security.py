@@ -119,7 +119,8 @@ def list_leak_problems(
 ) -> list[str]:
     """A tenant's list holds none of another tenant's ids and rows of one company only."""
     problems: list[str] = []
-    leaked = [record_id for record_id in listed_ids if record_id in set(foreign_ids)]
+    foreign = set(foreign_ids)
+    leaked = [record_id for record_id in listed_ids if record_id in foreign]
     if leaked:
         shown = ", ".join(map(str, leaked[:10]))
         problems.append(f"{where} lists {len(leaked)} of the other tenant's ids ({shown})")

@@ -11,7 +11,7 @@ from staging_gate import expect
 from staging_gate.evidence import attach_response
 from staging_gate.probes import security
 from staging_gate.probes.http_checks import observe
-from staging_gate.sessions import csrf_token, login, logout
+from staging_gate.sessions import LoginFailed, csrf_token, login, logout
 
 
 @contextlib.contextmanager
@@ -27,8 +27,11 @@ def _session_for(form, target, request):
     with target.client() as client:
         if form.session == "tenant":
             tenant = profile.tenants[0]
-            login(client, profile.routes.portal_login, profile.secret(tenant.email_env),
-                  profile.secret(tenant.password_env))
+            try:
+                login(client, profile.routes.portal_login, profile.secret(tenant.email_env),
+                      profile.secret(tenant.password_env))
+            except LoginFailed as error:
+                pytest.fail(f"throwaway login for {form.name} failed: {error}", pytrace=False)
         try:
             yield client
         finally:
