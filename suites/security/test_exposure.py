@@ -2,7 +2,7 @@
 served, and no stack traces or debug pages on bad input."""
 
 from staging_gate import expect
-from staging_gate.evidence import attach_response
+from staging_gate.evidence import attach_json, attach_response
 from staging_gate.probes import security
 from staging_gate.probes.http_checks import observe
 
@@ -15,13 +15,15 @@ def test_P5_5_portal_routes_require_login(anonymous, harvested, profile):
     for found in harvested.values():
         paths += [(found.resource.page_list, False), (found.resource.api_list, True)]
         paths += found.detail_paths()[:2]
-    problems = []
+    problems, seen = [], []
     for path, is_api in dict.fromkeys(paths):
         response = anonymous.get(path)
+        seen.append(observe(response).describe())
         problem = security.anonymous_record_problem(observe(response), is_api, routes.portal_login)
         if problem:
             attach_response(response)
             problems.append(problem)
+    attach_json("portal routes requested anonymously", seen)
     expect.no_problems(problems, f"{len(paths)} portal routes without login")
 
 

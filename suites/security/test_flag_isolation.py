@@ -32,6 +32,7 @@ def test_P5_6_flag_off_hides_every_portal_path(audience, request, flags, profile
     if audience == "tenant":
         client = client[profile.tenants[0].key]
     paths = _surface(profile, harvested)
+    attach_json("record ids harvested while on", [h.evidence() for h in harvested.values()])
     flags.set(flag, False)
     seen = until_settled(
         lambda: [observe(client.get(path)) for path in paths],
