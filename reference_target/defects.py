@@ -93,6 +93,8 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("n_plus_one", "app", "P6.5", "calls list runs one query per row"),
     Defect("slow_api", "app", "P6.4", "API answers after 800 ms"),
     Defect("slow_homepage", "app", "P6.1", "homepage answers after 2.5 s"),
+    Defect("slow_admin_dashboard", "app", "P6.2", "admin dashboard answers after 3.5 s"),
+    Defect("slow_portal_dashboard", "app", "P6.3", "portal dashboard answers after 3.5 s"),
     Defect("cache_disabled", "app", "P6.6", "dashboard stats never read from the cache"),
     # --- phase 7: backup --------------------------------------------------------------------
     Defect("rollback_fails", "db", "P7.2", "migrate:rollback of the latest migration fails"),

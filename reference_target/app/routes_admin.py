@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
@@ -27,6 +29,8 @@ def logout(ctx: Ctx) -> Response:
 
 @route(Spec("admin"))
 def home(ctx: Ctx) -> Response:
+    if ctx.on("slow_admin_dashboard"):
+        time.sleep(3.5)
     companies = ctx.db.all(
         "SELECT c.id, c.name, "
         "(SELECT COUNT(*) FROM users u WHERE u.company_id = c.id) AS users, "

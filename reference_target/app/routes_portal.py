@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import time
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -31,6 +32,8 @@ def logout(ctx: Ctx) -> Response:
 
 @route(Spec("portal"))
 def home(ctx: Ctx) -> Response:
+    if ctx.on("slow_portal_dashboard"):
+        time.sleep(3.5)
     data, hit = dashboard.load(ctx)
     peak = max([day["count"] for day in data["chart"]] + [1])
     response = ctx.render("portal/dashboard.html", stats=data["stats"], chart=data["chart"],
