@@ -18,6 +18,7 @@ import pytest
 from staging_gate import __version__
 from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
 from staging_gate.errors import ConfigError, GuardRefusal
+from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.profile import PHASES, Profile, load_profile
 
 PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
@@ -119,6 +120,7 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     options = GateOptions.from_config(config)
     config.stash[OPTIONS_KEY] = options
+    config.pluginmanager.register(ExclusiveChecksNeedTheTargetAlone(), "staging-gate-exclusive")
     if options.profile_path:
         try:
             profile = load_profile(options.profile_path)
@@ -212,6 +214,31 @@ def pytest_collection_modifyitems(
         gate_profile(config)
 
 
+class ExclusiveChecksNeedTheTargetAlone:
+    """Under pytest-xdist, a check that changes the target (e.g. switches the portal off) would
+    run while other workers check the same target, and their results would be wrong. After
+    every other selection (-k, -m) is applied, such checks are refused — reported, with the
+    fix, never run and never silently dropped."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        running_in_worker = hasattr(config, "workerinput")
+        if not running_in_worker or gate_options(config).stage != "all":
+            return
+        for item in items:
+            if item.get_closest_marker(EXCLUSIVE_MARKER):
+                item.stash[_REFUSAL_KEY] = (
+                    "this check changes the target and cannot run beside other pytest-xdist "
+                    "workers; with -n use --stage parallel, then --stage exclusive without -n "
+                    "(staging-gate run does both)"
+                )
+
+
+_REFUSAL_KEY: pytest.StashKey[str] = pytest.StashKey()
+
+
 def _refuse(refusal: GuardRefusal) -> None:
     import allure
 
@@ -222,6 +249,8 @@ def _refuse(refusal: GuardRefusal) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
+        if _REFUSAL_KEY in item.stash:
+            raise GuardRefusal(f"{REFUSAL_PREFIX} {item.stash[_REFUSAL_KEY]}")
         return (yield)
     except GuardRefusal as refusal:
         _refuse(refusal)
@@ -239,7 +268,10 @@ def gate_commit() -> str:
     try:
         completed = subprocess.run(
             ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
-            capture_output=True, text=True, timeout=5, check=False,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return "unknown"

@@ -139,3 +139,15 @@ def test_target_url_override_is_used(gate: pytest.Pytester) -> None:
         "P1.1",
     )
     result.assert_outcomes(passed=1, deselected=3)
+
+
+def test_exclusive_checks_refuse_to_share_the_target_with_workers(gate: pytest.Pytester) -> None:
+    result = gate.runpytest_subprocess(
+        "--profile", "profile.toml", "-n", "2", "-p", "no:playwright", "-rs"
+    )
+    result.assert_outcomes(passed=2, skipped=1)
+    result.stdout.fnmatch_lines(["*Refused by production guard: this check changes the target*"])
+    parallel = gate.runpytest_subprocess(
+        "--profile", "profile.toml", "-n", "2", "--stage", "parallel", "-p", "no:playwright"
+    )
+    parallel.assert_outcomes(passed=2)
