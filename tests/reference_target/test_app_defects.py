@@ -627,6 +627,22 @@ def test_defect_slow_homepage(clean: Deployment) -> None:
         assert http.get("/").elapsed.total_seconds() < 1
 
 
+def assert_slow_dashboard(clean: Deployment, name: str, key: str, area: str) -> None:
+    with session(clean, key, area) as http:
+        with defect(clean, name):
+            slow = http.get(f"/{area}")
+            assert slow.status_code == 200 and slow.elapsed.total_seconds() >= 3.5
+        assert http.get(f"/{area}").elapsed.total_seconds() < 1
+
+
+def test_defect_slow_admin_dashboard(clean: Deployment) -> None:
+    assert_slow_dashboard(clean, "slow_admin_dashboard", "admin", "admin")
+
+
+def test_defect_slow_portal_dashboard(clean: Deployment) -> None:
+    assert_slow_dashboard(clean, "slow_portal_dashboard", "tenant_a", "portal")
+
+
 def test_defect_cache_disabled(clean: Deployment) -> None:
     with session(clean) as http:
         with defect(clean, "cache_disabled"):
