@@ -16,7 +16,6 @@ from staging_gate.profile import PHASES
 from tests.matrix.harness import run_checks, seeded
 
 
-
 def gate(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "staging_gate", *args],
