@@ -30,7 +30,7 @@ def timed(argv: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--phases", default=",".join(PHASES[:3]))
+    parser.add_argument("--phases", default=",".join(PHASES))
     args = parser.parse_args()
     phases = [p for p in args.phases.split(",") if p]
     gate = [sys.executable, "-m", "staging_gate"]
