@@ -26,13 +26,23 @@ EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SUITES = PROJECT_ROOT / "suites"
 # pytest exit codes that mean the gate itself could not run its checks.
-_PYTEST_CANNOT_JUDGE = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no checks"}
+_PYTEST_CANNOT_JUDGE = {
+    2: "interrupted or collection errors",
+    3: "internal error",
+    4: "usage error",
+    5: "no checks",
+}
+# pytest arguments that narrow the run to part of the checklist (its verdict is partial).
+_NARROWING_ARGS = ("-k", "-m", "--check", "--deselect", "--lf", "--last-failed")
+# After an interrupt the checks get this long to put the target back (flags, scratch DBs).
+RESTORE_GRACE_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
 class RunRequest:
     profile_path: Path
     phases: tuple[str, ...]
+    checks: tuple[str, ...]
     out_dir: Path
     workers: str
     read_only: bool
@@ -59,6 +69,13 @@ def _add_run_options(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PHASE",
         help=f"run only these phases (repeatable or comma-separated): {', '.join(PHASES)}",
+    )
+    parser.add_argument(
+        "--check",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only these checklist IDs (P5.3) or check names (repeatable)",
     )
     parser.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
     parser.add_argument(
@@ -124,7 +141,7 @@ def _say(message: str) -> None:
     print(f"staging-gate: {message}", file=sys.stderr, flush=True)
 
 
-def preflight(profile: Profile, timeout: float = 8.0) -> None:
+def preflight(profile: Profile, phases: Sequence[str] = PHASES, timeout: float = 8.0) -> None:
     """Everything that would make the verdict meaningless is checked before any check runs."""
     missing = profile.missing_secrets()
     if missing:
@@ -133,6 +150,13 @@ def preflight(profile: Profile, timeout: float = 8.0) -> None:
             f"{profile.source}; export them before running the gate"
         )
     Target(profile).dsn()  # a malformed DSN is a configuration error, not a DB failure
+    gaps = profile.gaps(phases or PHASES)
+    if gaps:
+        more = f" (and {len(gaps) - 1} more)" if len(gaps) > 1 else ""
+        raise ConfigError(
+            f"profile {profile.source} lacks {gaps[0]}{more}; add it or deselect "
+            "the phase with --phase"
+        )
     check_reachable(profile, timeout=min(timeout, 5.0))
     try:
         with httpx.Client(verify=False, timeout=timeout) as client:
@@ -169,6 +193,7 @@ def _pytest_argv(
         "-rfE",
     ]
     argv += [f"--phase={phase}" for phase in request.phases]
+    argv += [f"--check={check}" for check in request.checks]
     if request.read_only:
         argv.append("--read-only")
     if workers not in ("0", ""):
@@ -177,20 +202,29 @@ def _pytest_argv(
         # A check that fails and then passes is reported as flaky by the sign-off, never
         # as a plain pass: every attempt stays in the Allure results.
         argv += ["--reruns", str(retries)]
-    return argv + list(request.pytest_args)
+    argv += list(request.pytest_args)
+    if stage == "exclusive":
+        argv += ["-n", "0"]  # after the user's arguments: state-changing checks run alone
+    return argv
 
 
 def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, retries: int) -> int:
     label = "parallel checks" if stage == "parallel" else "state-changing checks (run alone)"
     _say(f"stage: {label}")
     env = {**os.environ, **request.environment}
-    completed = subprocess.run(
-        _pytest_argv(request, stage, results, workers, retries),
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=False,
-    )
-    return completed.returncode
+    argv = _pytest_argv(request, stage, results, workers, retries)
+    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        # pytest got the same SIGINT: let its teardowns restore flags and drop scratch DBs.
+        _say(f"interrupted; giving the checks up to {RESTORE_GRACE_SECONDS:.0f}s to clean up")
+        try:
+            process.wait(timeout=RESTORE_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        raise
 
 
 def run_gate(request: RunRequest) -> int:
@@ -204,10 +238,9 @@ def run_gate(request: RunRequest) -> int:
         if stale.is_file():
             stale.unlink()
     started = time.monotonic()
-    codes = [
-        _run_stage(request, "parallel", results, request.workers, profile.signoff.retries),
-        _run_stage(request, "exclusive", results, "0", profile.signoff.retries),
-    ]
+    codes = [_run_stage(request, "parallel", results, request.workers, profile.signoff.retries)]
+    if codes[0] not in _PYTEST_CANNOT_JUDGE or codes[0] == 5:
+        codes.append(_run_stage(request, "exclusive", results, "0", profile.signoff.retries))
     if all(code == 5 for code in codes):
         raise ConfigError("no checks were selected; check --phase and the -k/-m arguments")
     broken = [code for code in codes if code in _PYTEST_CANNOT_JUDGE and code != 5]
@@ -217,7 +250,9 @@ def run_gate(request: RunRequest) -> int:
     allure_meta.write_environment(results, _environment_info(profile, health))
     allure_meta.write_executor(results)
     allure_meta.write_categories(results)
-    partial = bool(request.phases) or bool(request.pytest_args)
+    partial = bool(request.phases or request.checks) or any(
+        arg.startswith(_NARROWING_ARGS) for arg in request.pytest_args
+    )
     verdict = signoff.compute_signoff(
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
     )
@@ -250,6 +285,7 @@ def _request(args: argparse.Namespace, profile_path: Path, env: Mapping[str, str
     return RunRequest(
         profile_path=profile_path.resolve(),
         phases=tuple(dict.fromkeys(args.phase)),
+        checks=tuple(args.check),
         out_dir=args.out.resolve(),
         workers=str(args.workers),
         read_only=args.read_only,
@@ -261,7 +297,7 @@ def _request(args: argparse.Namespace, profile_path: Path, env: Mapping[str, str
 
 def command_run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
-    preflight(profile)
+    preflight(profile, args.phase)
     return run_gate(_request(args, args.profile, {}))
 
 
@@ -269,23 +305,33 @@ def command_demo(args: argparse.Namespace) -> int:
     state_dir = (args.state_dir or args.out / "reference-target").resolve()
     _say(f"starting the reference target in {state_dir} …")
     started = time.monotonic()
-    target = reference.start(state_dir)
-    _say(
-        f"reference target up at {target.endpoints['base_url']} ({time.monotonic() - started:.1f}s)"
-    )
+    seeded = False
     try:
+        target = reference.start(state_dir)
+        _say(
+            f"reference target up at {target.endpoints['base_url']} "
+            f"({time.monotonic() - started:.1f}s)"
+        )
         if args.defect:
+            seeded = True
             reference.defect(state_dir, "reset")
             for name in args.defect:
                 reference.defect(state_dir, "on", name)
                 _say(f"seeded defect switched on: {name}")
         os.environ.update(target.secrets)
-        preflight(load_profile(target.profile_path))
+        preflight(load_profile(target.profile_path), args.phase)
         return run_gate(_request(args, target.profile_path, target.secrets))
     finally:
-        if args.defect:
+        _leave_reference_target(state_dir, reset=seeded, stop=not args.keep_up)
+
+
+def _leave_reference_target(state_dir: Path, reset: bool, stop: bool) -> None:
+    """Switch seeded defects off and stop the target — the stop even if the reset fails."""
+    try:
+        if reset:
             reference.defect(state_dir, "reset")
-        if not args.keep_up:
+    finally:
+        if stop:
             reference.stop(state_dir)
             _say("reference target stopped")
 

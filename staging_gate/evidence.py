@@ -14,7 +14,7 @@ _SECRET_HEADERS = frozenset(
     {"authorization", "cookie", "set-cookie", "x-csrf-token", "x-xsrf-token"}
 )
 _SECRET_FIELDS = re.compile(r"(password|_token|secret|dsn)", re.IGNORECASE)
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]+:)[^@\s]+@")
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
 
 
 def redact_text(text: str) -> str:

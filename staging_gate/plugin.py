@@ -32,6 +32,7 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
 )
 STAGES = ("all", "parallel", "exclusive")
 EXCLUSIVE_MARKER = "exclusive"
+ACTIVE_MARKER = "active"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -117,6 +118,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{EXCLUSIVE_MARKER}: changes the target's state (flags, schema, load); runs alone, "
         "after the parallel stage, and only on a target the production guard confirmed",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{ACTIVE_MARKER}: sends probes an attacker would (injection, forged CSRF, canary PII); "
+        "changes nothing, but runs only on a target the production guard confirmed",
     )
     options = GateOptions.from_config(config)
     config.stash[OPTIONS_KEY] = options
@@ -224,8 +230,7 @@ class ExclusiveChecksNeedTheTargetAlone:
     def pytest_collection_modifyitems(
         self, config: pytest.Config, items: list[pytest.Item]
     ) -> None:
-        running_in_worker = hasattr(config, "workerinput")
-        if not running_in_worker or gate_options(config).stage != "all":
+        if not hasattr(config, "workerinput"):  # not a pytest-xdist worker
             return
         for item in items:
             if item.get_closest_marker(EXCLUSIVE_MARKER):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -209,15 +210,22 @@ class CsrfForm(_Section):
 def _default_records() -> tuple[RecordResource, ...]:
     return (
         RecordResource(
-            name="calls", api_list="/api/portal/calls", api_detail="/api/portal/calls/{id}",
-            page_list="/portal/calls", page_detail="/portal/calls/{id}",
-            id_attribute="data-call-id", search_params=("search",),
+            name="calls",
+            api_list="/api/portal/calls",
+            api_detail="/api/portal/calls/{id}",
+            page_list="/portal/calls",
+            page_detail="/portal/calls/{id}",
+            id_attribute="data-call-id",
+            search_params=("search",),
             filter_params=("status", "from", "to"),
         ),
         RecordResource(
-            name="appointments", api_list="/api/portal/appointments",
-            api_detail="/api/portal/appointments/{id}", page_list="/portal/appointments",
-            page_detail="/portal/appointments/{id}", id_attribute="data-appointment-id",
+            name="appointments",
+            api_list="/api/portal/appointments",
+            api_detail="/api/portal/appointments/{id}",
+            page_list="/portal/appointments",
+            page_detail="/portal/appointments/{id}",
+            id_attribute="data-appointment-id",
             filter_params=("status", "from", "to"),
         ),
     )
@@ -225,17 +233,21 @@ def _default_records() -> tuple[RecordResource, ...]:
 
 def _default_csrf_forms() -> tuple[CsrfForm, ...]:
     return (
-        CsrfForm(name="portal logout", page="/portal", action="/portal/logout",
-                 session="tenant"),
+        CsrfForm(name="portal logout", page="/portal", action="/portal/logout", session="tenant"),
         CsrfForm(
-            name="portal login", page="/portal/login", action="/portal/login",
+            name="portal login",
+            page="/portal/login",
+            action="/portal/login",
             session="anonymous",
             fields={"email": "csrf-probe@staging-gate.invalid", "password": "not-a-password"},
         ),
         # An unknown flag name: even an accepted forgery would change nothing.
         CsrfForm(
-            name="admin flag toggle", page="/admin/flags", action="/admin/flags",
-            session="admin", fields={"flag": "staging_gate_csrf_probe", "value": "false"},
+            name="admin flag toggle",
+            page="/admin/flags",
+            action="/admin/flags",
+            session="admin",
+            fields={"flag": "staging_gate_csrf_probe", "value": "false"},
         ),
     )
 
@@ -255,18 +267,29 @@ class SecuritySection(_Section):
         description="Directive → required value ('' = present with any value).",
     )
     referrer_policies: tuple[str, ...] = (
-        "no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin",
+        "no-referrer",
+        "same-origin",
+        "strict-origin",
+        "strict-origin-when-cross-origin",
     )
     session_cookie: str = "laravel_session"
     cookie_pages: tuple[str, ...] = ("/portal/login", "/admin/login")
     samesite: tuple[str, ...] = ("lax", "strict")
     forbidden_files: tuple[str, ...] = (
-        "/.env", "/.env.backup", "/.env.staging", "/.git/config", "/.git/HEAD",
+        "/.env",
+        "/.env.backup",
+        "/.env.staging",
+        "/.git/config",
+        "/.git/HEAD",
         "/storage/logs/laravel.log",
     )
     bad_input_paths: tuple[str, ...] = (
-        "/portal/calls?page=abc", "/api/portal/calls?page=abc", "/portal/calls/abc",
-        "/api/portal/calls/abc", "/portal/appointments/abc", "/staging-gate-no-such-route",
+        "/portal/calls?page=abc",
+        "/api/portal/calls?page=abc",
+        "/portal/calls/abc",
+        "/api/portal/calls/abc",
+        "/portal/appointments/abc",
+        "/staging-gate-no-such-route",
     )
 
 
@@ -366,7 +389,7 @@ class Waiver(_Section):
 class SignoffSection(_Section):
     """How results become GO / NO-GO (see `staging_gate.signoff`)."""
 
-    required_phases: tuple[PhaseName, ...] = ("infra", "database", "boot")
+    required_phases: tuple[PhaseName, ...] = PHASES  # type: ignore[assignment]
     min_checks: dict[str, int] = Field(
         default_factory=dict,
         description="Per phase: how many checks must have run for it to count (default 1).",
@@ -430,6 +453,32 @@ class Profile(_Section):
 
     def missing_secrets(self) -> list[str]:
         return [name for name in self.secret_names() if not os.environ.get(name)]
+
+    def gaps(self, phases: Sequence[str] = PHASES) -> list[str]:
+        """What the selected phases need from the profile and it lacks (a config error, never
+        something to blame on the application)."""
+        needs = set(phases)
+        wanted: list[tuple[bool, set[str], str]] = [
+            (
+                len(self.tenants) >= 2,
+                set(PHASES) - {"database"},
+                "at least two [[tenants]] (tenant isolation is checked between them)",
+            ),
+            (self.admin is not None, {"boot", "security", "performance"}, "an [admin] user"),
+            (bool(self.flags.toggle_command), {"boot", "security"}, "flags.toggle_command"),
+            (bool(self.backup.dump_command), {"backup"}, "backup.dump_command"),
+            (
+                bool(self.rollback.rollback_command and self.rollback.migrate_command),
+                {"backup"},
+                "rollback.rollback_command and rollback.migrate_command",
+            ),
+            (bool(self.logs.path or self.logs.command), {"backup"}, "logs.path or logs.command"),
+        ]
+        return [
+            f"{what} (needed by phase {', '.join(sorted(needs & users))})"
+            for present, users, what in wanted
+            if not present and needs & users
+        ]
 
     def tenant(self, key: str) -> TenantUser:
         for tenant in self.tenants:

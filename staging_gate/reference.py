@@ -74,7 +74,7 @@ def defect(state_dir: Path, action: str, *names: str, timeout: float = 120.0) ->
     completed = _run(reference_command(state_dir.resolve(), "defect", action, *names), timeout)
     if completed.returncode != 0:
         detail = (completed.stderr or completed.stdout).strip()
-        raise RuntimeError(f"defect {action} {' '.join(names)} failed: {detail}")
+        raise ConfigError(f"reference target: defect {action} {' '.join(names)} failed: {detail}")
 
 
 def render_profile(target: ReferenceTarget, template: Path = PROFILE_TEMPLATE) -> Path:

@@ -152,7 +152,9 @@ def render_report(
         logger.warning("HTML report skipped: %s not installed (run npm ci)", missing)
         return None
     signoff = signoff or _signoff_near(results_dir, report_dir)
-    report_dir.mkdir(parents=True, exist_ok=True)
+    if report_dir.is_dir():
+        shutil.rmtree(report_dir)  # never leave the previous run's report to be uploaded
+    report_dir.mkdir(parents=True)
     history_file = _carry_history(history, report_dir)
     config = _config(results_dir.resolve(), report_dir.resolve(), history_file.resolve(), signoff)
     error = _run_allure(node, results_dir.resolve(), config)

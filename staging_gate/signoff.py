@@ -29,6 +29,7 @@ from pathlib import Path
 from staging_gate.allure_results import TestOutcome, read_outcomes
 from staging_gate.checklist import BY_ID, PHASE_TITLES, item_for_test_name
 from staging_gate.errors import ConfigError
+from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.profile import PHASES, SignoffSection, Waiver
 from staging_gate.signoff_markdown import render_markdown, render_table
 from staging_gate.signoff_model import (
@@ -55,7 +56,6 @@ __all__ = [
     "write_signoff",
 ]
 
-REFUSAL_PREFIX = "Refused by production guard:"
 UNASSIGNED = "unassigned"
 _PHASE_BY_TITLE = {title: phase for phase, title in PHASE_TITLES.items()}
 _MESSAGE_LIMIT = 2000

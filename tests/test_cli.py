@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.profile_factory import SECRETS, write_profile
+from tests.profile_factory import COMPLETE_SECRETS as SECRETS
+from tests.profile_factory import write_profile
 
 TIME_LIMIT_SECONDS = 15
 
@@ -65,27 +66,36 @@ def test_malformed_toml(tmp_path: Path) -> None:
 
 
 def test_invalid_profile_value(tmp_path: Path) -> None:
-    profile = write_profile(tmp_path, base_url="not a url")
+    profile = write_profile(tmp_path, complete=True, base_url="not a url")
     assert_cannot_judge(gate("run", "--profile", str(profile)), "[target.base_url]")
 
 
 def test_missing_secret(tmp_path: Path) -> None:
-    profile = write_profile(tmp_path)
+    profile = write_profile(tmp_path, complete=True)
     env = {name: "" for name in SECRETS}
     assert_cannot_judge(
         gate("run", "--profile", str(profile), env=env),
-        "missing secret environment variable(s) SG_TEST_DB_DSN, SG_TEST_REDIS_URL",
+        "missing secret environment variable(s) SG_TEST_DB_DSN, SG_TEST_REDIS_URL, SG_TEST_A_",
+    )
+
+
+def test_profile_lacking_what_a_phase_needs(tmp_path: Path) -> None:
+    profile = write_profile(tmp_path, complete=True)
+    profile.write_text(profile.read_text().replace('toggle_command = ["true"]', ""))
+    assert_cannot_judge(
+        gate("run", "--profile", str(profile), env=SECRETS),
+        "lacks flags.toggle_command (needed by phase boot, security)",
     )
 
 
 def test_malformed_dsn_is_configuration(tmp_path: Path) -> None:
-    profile = write_profile(tmp_path)
+    profile = write_profile(tmp_path, complete=True)
     env = {**SECRETS, "SG_TEST_DB_DSN": "postgres://x@y/z"}
     assert_cannot_judge(gate("run", "--profile", str(profile), env=env), "SG_TEST_DB_DSN must")
 
 
 def test_unreachable_target(tmp_path: Path, free_port: int) -> None:
-    profile = write_profile(tmp_path, base_url=f"https://127.0.0.1:{free_port}")
+    profile = write_profile(tmp_path, complete=True, base_url=f"https://127.0.0.1:{free_port}")
     started = time.monotonic()
     result = gate("run", "--profile", str(profile), env=SECRETS)
     assert_cannot_judge(result, f"https://127.0.0.1:{free_port} is unreachable")
@@ -93,13 +103,15 @@ def test_unreachable_target(tmp_path: Path, free_port: int) -> None:
 
 
 def test_hanging_target(tmp_path: Path, silent_server: int) -> None:
-    profile = write_profile(tmp_path, base_url=f"https://127.0.0.1:{silent_server}")
+    profile = write_profile(tmp_path, complete=True, base_url=f"https://127.0.0.1:{silent_server}")
     result = gate("run", "--profile", str(profile), env=SECRETS)
     assert_cannot_judge(result, "sent no answer")
 
 
 def test_unknown_phase_is_rejected(tmp_path: Path) -> None:
-    result = gate("run", "--profile", str(write_profile(tmp_path)), "--phase", "nope")
+    result = gate(
+        "run", "--profile", str(write_profile(tmp_path, complete=True)), "--phase", "nope"
+    )
     assert result.returncode == 2
     assert "unknown phase nope" in result.stderr
 

@@ -1,6 +1,7 @@
 """P1.5, P1.6: the database and Redis answer directly; the app caches under staging keys."""
 
 from dataclasses import asdict
+from urllib.parse import urlsplit
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json
@@ -17,7 +18,8 @@ def test_P1_5_database_connection(db, target):
 def test_P1_6_redis_answers_ping(cache, target):
     """Redis answers PING with the deploy's URL and reports its version."""
     pong = cache_checks.ping(cache)
-    attach_json("redis", {"address": target.cache_url(), "latency_ms": pong.latency_ms,
+    url = urlsplit(target.cache_url())
+    attach_json("redis", {"address": f"{url.hostname}:{url.port}", "latency_ms": pong.latency_ms,
                           "server_version": pong.server_version})
 
 

@@ -15,3 +15,7 @@ def test_secret_headers_are_redacted() -> None:
 def test_secret_fields_are_redacted_recursively() -> None:
     data = redact_mapping({"user": {"password": "x", "email_env": "E"}, "_token": "t"})
     assert data == {"user": {"password": REDACTED, "email_env": "E"}, "_token": REDACTED}
+
+
+def test_password_without_user_is_redacted() -> None:
+    assert redact_text("redis://:s3cret@127.0.0.1:6379/0") == f"redis://:{REDACTED}@127.0.0.1:6379/0"
