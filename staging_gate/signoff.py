@@ -6,11 +6,12 @@ own quality gate. The rules, in the order a release manager asks about them:
 - Only **required** phases (``signoff.required_phases``) can block. Advisory phases are
   counted and shown, never blocking.
 - A required phase that was selected blocks when a check in it **failed** or **broke**,
-  was **refused** by the production guard (the gate could not verify it), or when fewer
-  than ``signoff.min_checks[phase]`` (default 1) checks ran — "no checks ran".
-- A **waiver** (checklist ID or test name, reason, owner, expiry) turns a failing or
-  refused check into "waived" until its expiry date (inclusive); after that the check
-  blocks again and the reason says the waiver expired.
+  was **refused** by the production guard or **skipped** (either way the gate could not
+  verify it), or when fewer than ``signoff.min_checks[phase]`` (default 1) checks ran —
+  "no checks ran".
+- A **waiver** (checklist ID or test name, reason, owner, expiry) turns a failing,
+  refused or skipped check into "waived" until its expiry date (inclusive); after that the
+  check blocks again and the reason says the waiver expired.
 - A check that failed and then passed on a rerun is **flaky**: counted and listed, and
   blocking only when ``signoff.flaky_blocks`` is true.
 - A **partial** run (only some phases selected, or ``-k``/``-m``) says so and lists the
@@ -31,7 +32,7 @@ from staging_gate.checklist import BY_ID, PHASE_TITLES, item_for_test_name
 from staging_gate.errors import ConfigError
 from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.profile import PHASES, SignoffSection, Waiver
-from staging_gate.signoff_markdown import render_markdown, render_table
+from staging_gate.signoff_markdown import format_summary_table, render_markdown
 from staging_gate.signoff_model import (
     RAN,
     CheckResult,
@@ -59,6 +60,8 @@ __all__ = [
 UNASSIGNED = "unassigned"
 _PHASE_BY_TITLE = {title: phase for phase, title in PHASE_TITLES.items()}
 _MESSAGE_LIMIT = 2000
+#: Statuses a waiver can cover; in a required phase each of them blocks GO without one.
+UNVERIFIED: frozenset[CheckStatus] = frozenset({"failed", "broken", "refused", "skipped"})
 
 
 # -- one test outcome -> one check ---------------------------------------------------------
@@ -149,7 +152,7 @@ def _observed(outcome: TestOutcome) -> CheckResult:
 
 
 def _apply_waivers(check: CheckResult, config: SignoffSection, today: dt.date) -> CheckResult:
-    if check.status not in ("failed", "broken", "refused"):
+    if check.status not in UNVERIFIED:
         return check
     waiver = _waiver_for(config.waivers, check)
     if waiver is None:
@@ -167,13 +170,18 @@ def _blocking_reason(check: CheckResult, config: SignoffSection) -> str | None:
     """Why this check in a required phase blocks GO, or None if it does not."""
     where = f"({check.phase}, required)"
     first_line = check.message.splitlines()[0] if check.message else "no message"
+    expired = f" — {check.note}" if check.note else ""
     if check.status in ("failed", "broken"):
-        expired = f" — {check.note}" if check.note else ""
         return f"{check.title} {check.status} {where}: {first_line}{expired}"
     if check.status == "refused":
         return (
             f"{check.title} refused by the production guard {where}: "
-            f"the gate could not verify it — {first_line}"
+            f"the gate could not verify it — {first_line}{expired}"
+        )
+    if check.status == "skipped":
+        return (
+            f"{check.title} was skipped {where}: {first_line} — "
+            f"the gate could not verify it{expired}"
         )
     if check.status == "flaky" and config.flaky_blocks:
         return f"{check.title} is flaky {where} and signoff.flaky_blocks is true: {first_line}"
@@ -212,7 +220,7 @@ def _summarize_phase(
         status = "not-run"
     elif failing:
         status = "failed"
-    elif shortfall or counts.refused:
+    elif shortfall or counts.refused or counts.skipped:
         status = "incomplete"
     else:
         status = "passed"
@@ -323,8 +331,3 @@ def read_signoff(path: Path) -> Signoff:
         return signoff_from_dict(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise ConfigError(f"cannot read sign-off {path}: {error}") from None
-
-
-def format_summary_table(signoff: Signoff) -> str:
-    """A short plain-text table for the terminal: one row per phase, then the verdict."""
-    return render_table(signoff)

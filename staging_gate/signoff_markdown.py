@@ -11,7 +11,7 @@ from staging_gate.signoff_model import CheckResult, CheckStatus, PhaseSummary, S
 _ICON = {"GO": "✅", "NO-GO": "❌"}
 _PHASE_ICON = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not-run": "➖"}
 _COUNT_COLUMNS = ("passed", "failed", "broken", "skipped", "refused", "waived", "flaky")
-_FAILING: tuple[CheckStatus, ...] = ("failed", "broken", "refused")
+_FAILING: tuple[CheckStatus, ...] = ("failed", "broken", "refused", "skipped")
 _CELL_LIMIT = 240
 
 
@@ -118,8 +118,8 @@ def render_markdown(signoff: Signoff) -> str:
     return "\n".join(line for section in sections for line in section).rstrip() + "\n"
 
 
-def render_table(signoff: Signoff) -> str:
-    """Plain text, fixed width: phases, then the verdict and its reasons."""
+def format_summary_table(signoff: Signoff) -> str:
+    """The terminal table (plain text, fixed width): phases, then the verdict and reasons."""
     width = max([len("phase"), *(len(p.phase) for p in signoff.phases)])
     header = f"{'phase':<{width}}  {'kind':<8}  {'status':<10}" + "".join(
         f"  {column[:7]:>7}" for column in _COUNT_COLUMNS

@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from staging_gate import reference
-from tests.matrix.harness import judge_row, load_rows, run_healthy, run_row, suite_test_names
+from tests.matrix.harness import (
+    Outcome,
+    Row,
+    Run,
+    judge_row,
+    load_rows,
+    run_healthy,
+    run_pytest,
+    run_row,
+    suite_test_names,
+)
 
 ROWS = load_rows()
-pytestmark = pytest.mark.usefixtures("matrix_target")
 
 
 @pytest.fixture(scope="module")
@@ -36,14 +46,22 @@ def test_every_row_names_existing_checks_and_defects() -> None:
     assert not unknown_defects, f"rows name defects not in the catalogue: {unknown_defects}"
 
 
+def test_every_row_requires_a_message_naming_the_problem() -> None:
+    """Caught means failed *naming the problem*: a row without a message regex proves less."""
+    without = sorted(row.id for row in ROWS if not row.message.strip())
+    assert not without, f"rows without a message regex: {without}"
+    for row in ROWS:
+        re.compile(row.message)  # a broken regex fails here, not as "not caught"
+
+
 def test_healthy_target_passes_every_check(
     matrix_target: reference.ReferenceTarget, tmp_path: Path
 ) -> None:
-    outcomes = run_healthy(matrix_target, tmp_path)
-    assert outcomes, "no check ran against the healthy target"
+    run = run_healthy(matrix_target, tmp_path)
+    assert run.outcomes, f"no check ran against the healthy target: {run.explain()}"
     not_passed = {
         o.name: f"{o.status}: {o.message.strip()[:300]}"
-        for results in outcomes.values()
+        for results in run.outcomes.values()
         for o in results
         if o.status != "passed"
     }
@@ -57,12 +75,40 @@ def test_defect_is_caught(row, matrix_target: reference.ReferenceTarget, tmp_pat
 
 
 def test_judge_requires_failure_and_message() -> None:
-    from tests.matrix.harness import Outcome, Row
-
     row = Row("x", ("test_P1_1_a",), message="expires")
-    assert judge_row(
-        row, {"test_P1_1_a": [Outcome("test_P1_1_a", "failed", "cert expires")]}
-    ).caught
-    assert not judge_row(row, {"test_P1_1_a": [Outcome("test_P1_1_a", "passed")]}).caught
-    assert not judge_row(row, {"test_P1_1_a": [Outcome("test_P1_1_a", "failed", "boom")]}).caught
-    assert not judge_row(row, {}).caught
+
+    def judged(*outcomes: Outcome) -> bool:
+        return judge_row(row, Run({"test_P1_1_a": list(outcomes)} if outcomes else {})).caught
+
+    assert judged(Outcome("test_P1_1_a", "failed", "cert expires"))
+    assert not judged(Outcome("test_P1_1_a", "passed"))
+    assert not judged(Outcome("test_P1_1_a", "failed", "boom"))
+    assert not judged()
+
+
+def test_a_check_that_did_not_run_says_what_pytest_said() -> None:
+    row = Row("x", ("test_P1_1_a",), message="expires")
+    run = Run({}, returncode=4, tail=("ERROR: usage: pytest [options]", "unrecognized: --bogus"))
+
+    (problem,) = judge_row(row, run).problems
+
+    assert problem.startswith("test_P1_1_a did not run: pytest exited 4")
+    assert "unrecognized: --bogus" in problem
+
+
+def test_run_pytest_keeps_exit_code_and_tail_and_never_judges_a_stale_junit(
+    tmp_path: Path,
+) -> None:
+    junit = tmp_path / "stale.xml"
+    junit.write_text(
+        '<testsuites><testsuite><testcase name="test_P1_1_a"/></testsuite></testsuites>',
+        encoding="utf-8",
+    )
+
+    run = run_pytest(tmp_path / "no-profile.toml", {}, junit, ["test_P1_1_a"], ["--bogus"])
+
+    assert run.outcomes == {}, "the stale junit file was read"
+    assert run.returncode == 4, run.tail  # pytest's usage error
+    assert any("--bogus" in line for line in run.tail), run.tail
+    assert len(run.tail) <= 15
+    assert "did not run: pytest exited 4" in judge_row(Row("x", ("test_P1_1_a",)), run).problems[0]

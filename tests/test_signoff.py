@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from staging_gate.errors import ConfigError
-from staging_gate.profile import PHASES, SignoffSection, Waiver
+from staging_gate.profile import PHASES, PhaseName, SignoffSection, Waiver
 from staging_gate.signoff import (
     Signoff,
     compute_signoff,
@@ -17,6 +18,7 @@ from staging_gate.signoff import (
     read_signoff,
     write_signoff,
 )
+from staging_gate.signoff_markdown import render_markdown
 from tests.allure_factory import write_healthy_phase, write_result
 
 TODAY = dt.date(2026, 3, 10)
@@ -36,6 +38,12 @@ def healthy_run(results: Path, *, except_phase: str | None = None) -> None:
 
 def signoff_of(results: Path, config: SignoffSection | None = None, **kwargs: object) -> Signoff:
     return compute_signoff(results, config or SignoffSection(), today=TODAY, **kwargs)  # type: ignore[arg-type]
+
+
+def advisory(*phases: str) -> SignoffSection:
+    """Every phase required (the default) except ``phases``."""
+    required = tuple(p for p in PHASES if p not in phases)
+    return SignoffSection(required_phases=cast(tuple[PhaseName, ...], required))
 
 
 def status_of(signoff: Signoff, test_name: str) -> str:
@@ -239,11 +247,14 @@ def test_refused_check_in_advisory_phase_is_counted_not_blocking(results: Path) 
     healthy_run(results)
     write_result(results, "P7.2", "skipped", what="rollback", message=REFUSAL, refused=True)
 
-    signoff = signoff_of(results)
+    signoff = signoff_of(results, advisory("backup"))
 
     assert signoff.verdict == "GO"
     assert signoff.phase("backup").status == "incomplete"
     assert signoff.phase("backup").counts.refused == 1
+
+
+LEGACY_TLS_SKIP = "Skipped: legacy protocols could not be offered by this machine: TLSv1"
 
 
 def test_plain_skip_is_not_a_refusal(results: Path) -> None:
@@ -252,9 +263,64 @@ def test_plain_skip_is_not_a_refusal(results: Path) -> None:
 
     signoff = signoff_of(results)
 
+    assert status_of(signoff, "test_P1_1_ipv6") == "skipped"
     assert signoff.phase("infra").counts.skipped == 1
     assert signoff.phase("infra").counts.refused == 0
-    assert signoff.verdict == "GO"
+
+
+def test_skip_in_required_phase_blocks_because_gate_could_not_verify(results: Path) -> None:
+    healthy_run(results)
+    write_result(
+        results, "P1.2", "skipped", what="legacy", message=LEGACY_TLS_SKIP, title="P1.2 legacy tls"
+    )
+
+    signoff = signoff_of(results)
+
+    assert signoff.verdict == "NO-GO"
+    infra = signoff.phase("infra")
+    assert (infra.status, infra.blocking, infra.counts.skipped) == ("incomplete", True, 1)
+    assert signoff.reasons == (
+        "P1.2 legacy tls was skipped (infra, required): legacy protocols could not be offered "
+        "by this machine: TLSv1 — the gate could not verify it",
+    )
+    assert "P1.2" in render_markdown(signoff).split("## Failing checks")[1]
+
+
+def test_skip_in_advisory_phase_is_counted_not_blocking(results: Path) -> None:
+    healthy_run(results)
+    write_result(results, "P1.2", "skipped", what="legacy", message=LEGACY_TLS_SKIP)
+
+    signoff = signoff_of(results, advisory("infra"))
+
+    assert signoff.verdict == "GO", signoff.reasons
+    infra = signoff.phase("infra")
+    assert (infra.status, infra.required, infra.blocking) == ("incomplete", False, False)
+    assert infra.counts.skipped == 1
+
+
+def test_waived_skip_does_not_block(results: Path) -> None:
+    healthy_run(results)
+    write_result(results, "P1.2", "skipped", what="legacy", message=LEGACY_TLS_SKIP)
+    config = SignoffSection(waivers=(waiver(TODAY + dt.timedelta(days=3), "P1.2"),))
+
+    signoff = signoff_of(results, config)
+
+    assert signoff.verdict == "GO", signoff.reasons
+    assert status_of(signoff, "test_P1_2_legacy") == "waived"
+    assert signoff.phase("infra").counts.waived == 1
+    assert signoff.waivers[0].use == "applied"
+
+
+def test_expired_waiver_on_a_skip_blocks_again(results: Path) -> None:
+    healthy_run(results)
+    write_result(results, "P1.2", "skipped", what="legacy", message=LEGACY_TLS_SKIP)
+    config = SignoffSection(waivers=(waiver(TODAY - dt.timedelta(days=1), "P1.2"),))
+
+    signoff = signoff_of(results, config)
+
+    assert signoff.verdict == "NO-GO"
+    assert status_of(signoff, "test_P1_2_legacy") == "skipped"
+    assert "was skipped" in signoff.reasons[0] and "expired on" in signoff.reasons[0]
 
 
 # -- minimum checks, partial runs ----------------------------------------------------------
@@ -280,7 +346,11 @@ def test_required_phase_of_only_skips_has_no_checks_run(results: Path) -> None:
     signoff = signoff_of(results)
 
     assert signoff.verdict == "NO-GO"
-    assert signoff.reasons == ("phase boot: no checks ran (1 skipped, 0 refused)",)
+    assert signoff.reasons == (
+        "P3.1 test_P3_1_boots was skipped (boot, required): not today "
+        "— the gate could not verify it",
+        "phase boot: no checks ran (1 skipped, 0 refused)",
+    )
 
 
 def test_full_run_missing_a_required_phase_blocks(results: Path) -> None:
@@ -403,7 +473,7 @@ def test_signoff_md_reads_verdict_then_failing_checks_then_phases(
     write_result(results, "P1.2", "failed", what="expiry", message="certificate expires in 3 days")
     rerun(results, "P3.2", "failed", "passed")
 
-    _, md_path = write_signoff(signoff_of(results), tmp_path)
+    _, md_path = write_signoff(signoff_of(results, advisory("performance")), tmp_path)
     text = md_path.read_text(encoding="utf-8")
 
     assert text.splitlines()[0] == "# ❌ NO-GO — staging sign-off"

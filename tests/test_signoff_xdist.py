@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate.profile import SignoffSection
+from staging_gate.profile import PhaseName, SignoffSection
 from staging_gate.signoff import compute_signoff
 
 pytest_plugins = ["pytester"]
@@ -77,9 +77,14 @@ def test_results_from_two_xdist_workers_with_reruns(pytester: pytest.Pytester) -
     assert len(threads) == 2, f"expected results from two workers, got {threads}"
     assert len(documents) == 15  # 13 tests, two of them attempted twice
 
-    signoff = compute_signoff(results, SignoffSection(), partial=True)
+    advisory_security: tuple[PhaseName, ...] = (
+        "infra", "database", "boot", "portal", "performance", "backup",
+    )  # fmt: skip
+    signoff = compute_signoff(
+        results, SignoffSection(required_phases=advisory_security), partial=True
+    )
 
-    assert signoff.verdict == "GO", signoff.reasons  # security is advisory by default
+    assert signoff.verdict == "GO", signoff.reasons  # security is advisory here
     assert signoff.phase("infra").counts.passed == 6
     assert signoff.phase("database").counts.passed == 4
     boot = signoff.phase("boot").counts
@@ -90,7 +95,11 @@ def test_results_from_two_xdist_workers_with_reruns(pytester: pytest.Pytester) -
     assert (failed.id, failed.attempts) == ("P5.4", 2)
     assert "Strict-Transport-Security header missing" in failed.message
 
-    blocking = compute_signoff(results, SignoffSection(flaky_blocks=True), partial=True)
+    blocking = compute_signoff(
+        results,
+        SignoffSection(required_phases=advisory_security, flaky_blocks=True),
+        partial=True,
+    )
     assert blocking.verdict == "NO-GO"
     assert [r.split()[0] for r in blocking.reasons] == ["P3.2"]
 

@@ -56,6 +56,23 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class Run:
+    """One pytest process: its outcomes by test function name, exit code and last lines."""
+
+    outcomes: dict[str, list[Outcome]]
+    returncode: int = 0
+    tail: tuple[str, ...] = ()
+
+    def explain(self) -> str:
+        """Why a listed check may not have run: pytest's exit code and its last lines."""
+        lines = "\n".join(f"    {line}" for line in self.tail) or "    (no output)"
+        return f"pytest exited {self.returncode}; its last lines:\n{lines}"
+
+
+TAIL_LINES = 15
+
+
+@dataclass(frozen=True)
 class RowResult:
     row: Row
     outcomes: tuple[Outcome, ...]
@@ -101,11 +118,26 @@ def run_checks(
     timeout: float = 600.0,
     isolated_network: bool = False,
 ) -> dict[str, list[Outcome]]:
-    """Run the selected checks in one pytest process; outcomes by test function name.
+    """Run the selected checks in one pytest process; outcomes by test function name."""
+    return run_pytest(profile, env, junit, checks, extra, timeout, isolated_network).outcomes
 
+
+def run_pytest(
+    profile: Path,
+    env: Mapping[str, str],
+    junit: Path,
+    checks: Sequence[str] = (),
+    extra: Sequence[str] = (),
+    timeout: float = 600.0,
+    isolated_network: bool = False,
+) -> Run:
+    """Run the selected checks in one pytest process: outcomes, exit code, last lines.
+
+    The junit file is removed first, so a file left by an earlier run is never judged.
     `isolated_network` runs them in an empty network namespace, so a name lookup that the
     system resolver would send to a DNS server fails on this machine instead.
     """
+    junit.unlink(missing_ok=True)
     argv = ["unshare", "--net"] if isolated_network else []
     argv += [
         sys.executable,
@@ -128,7 +160,7 @@ def run_checks(
         *[f"--check={name}" for name in checks],
         *extra,
     ]
-    subprocess.run(
+    completed = subprocess.run(
         argv,
         cwd=PROJECT_ROOT,
         env={**os.environ, **env},
@@ -137,7 +169,8 @@ def run_checks(
         timeout=timeout,
         check=False,
     )
-    return parse_junit(junit)
+    output = (completed.stdout + completed.stderr).splitlines()
+    return Run(parse_junit(junit), completed.returncode, tuple(output[-TAIL_LINES:]))
 
 
 def parse_junit(junit: Path) -> dict[str, list[Outcome]]:
@@ -158,14 +191,14 @@ def parse_junit(junit: Path) -> dict[str, list[Outcome]]:
     return outcomes
 
 
-def judge_row(row: Row, outcomes: Mapping[str, list[Outcome]]) -> RowResult:
+def judge_row(row: Row, run: Run) -> RowResult:
     """Caught means: every listed check failed (or errored) and named the problem."""
     problems: list[str] = []
     seen: list[Outcome] = []
     for name in row.tests:
-        results = outcomes.get(name)
+        results = run.outcomes.get(name)
         if not results:
-            problems.append(f"{name} did not run")
+            problems.append(f"{name} did not run: {run.explain()}")
             seen.append(Outcome(name, "missing"))
             continue
         seen += results
@@ -199,8 +232,8 @@ def defects_on(state_dir: Path, row: Row) -> contextlib.AbstractContextManager[N
 def run_row(target: reference.ReferenceTarget, row: Row, workdir: Path) -> RowResult:
     junit = workdir / f"{row.id}.xml"
 
-    def run() -> dict[str, list[Outcome]]:
-        return run_checks(
+    def run() -> Run:
+        return run_pytest(
             target.profile_path,
             target.secrets,
             junit,
@@ -215,8 +248,8 @@ def run_row(target: reference.ReferenceTarget, row: Row, workdir: Path) -> RowRe
         return judge_row(row, run())
 
 
-def run_healthy(target: reference.ReferenceTarget, workdir: Path) -> dict[str, list[Outcome]]:
-    return run_checks(target.profile_path, target.secrets, workdir / "healthy.xml")
+def run_healthy(target: reference.ReferenceTarget, workdir: Path) -> Run:
+    return run_pytest(target.profile_path, target.secrets, workdir / "healthy.xml")
 
 
 def matrix_document(
@@ -273,7 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results.append(result)
         finally:
             reference.stop(state_dir)
-    document = matrix_document(healthy, results)
+    document = matrix_document(healthy.outcomes, results)
     args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     print(format_table(results))
     healthy_failures = document["healthy"]
