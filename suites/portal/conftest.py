@@ -1,5 +1,5 @@
 """Phase 4 wiring: a browser page logged in as the profile's first tenant (fresh context per
-test), that tenant's company as the database knows it, and read-only queries."""
+test), that tenant's company as the database knows it (read through the root `query` fixture)."""
 
 import contextlib
 from collections.abc import Iterator
@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page
 
 from staging_gate import expect
-from staging_gate.probes import portal, schema
+from staging_gate.probes import portal
 from staging_gate.probes.portal_pages import PageProblem, log_in, log_out
 
 PAGE_TIMEOUT_MS = 10_000
@@ -27,11 +27,6 @@ def tenant(profile):
     if not profile.tenants:
         pytest.skip("profile lists no [[tenants]] to log in as")
     return profile.tenants[0]
-
-
-@pytest.fixture
-def query(db) -> schema.Query:
-    return schema.query_runner(db)
 
 
 @pytest.fixture
