@@ -15,6 +15,10 @@ from staging_gate.guard import require_staging
 from staging_gate.target import Target
 
 
+class FlagDidNotSettle(Exception):
+    """A flag was switched (or found) but did not read as wanted within flags.settle_seconds."""
+
+
 class FlagSwitch:
     def __init__(self, target: Target) -> None:
         self.target = target
@@ -60,6 +64,19 @@ class FlagSwitch:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(0.2)
+
+    def ensure(self, flag: str, enabled: bool) -> None:
+        """Make `flag` read as `enabled`: switch it only if it does not already (restored by
+        `restore()`), then wait for it; raises `FlagDidNotSettle` if it never reads so."""
+        if self.is_enabled(flag) == enabled:
+            return
+        self.set(flag, enabled)
+        if not self.wait_until(flag, enabled):
+            state = "on" if enabled else "off"
+            raise FlagDidNotSettle(
+                f"feature flag {flag} was switched {state} but did not read as {state} "
+                f"within {self.config.settle_seconds:g} s (flags.settle_seconds)"
+            )
 
     def restore(self) -> list[str]:
         """Put every changed flag back; returns the flags that did not come back."""

@@ -6,7 +6,8 @@ import httpx
 import pytest
 
 from staging_gate.evidence import attach_response
-from staging_gate.probes.http_checks import Observation, observe, until_settled
+from staging_gate.flags import FlagDidNotSettle
+from staging_gate.probes.http_checks import Observation, observe
 
 Observer = Callable[[httpx.Client, Sequence[str]], list[Observation]]
 
@@ -27,8 +28,9 @@ def observe_paths() -> Observer:
 
 @pytest.fixture
 def portal_on(flags, profile) -> None:
-    """The portal flag on for this test: switched (and restored afterwards) only if it was off."""
-    flag = profile.flags.portal_flag
-    if not flags.is_enabled(flag):
-        flags.set(flag, True)
-        until_settled(flags.portal_reachable, bool, profile.flags.settle_seconds)
+    """The portal flag on for this test: switched (and restored afterwards) only if it was off;
+    the test fails here, naming the flag, if it does not come on within flags.settle_seconds."""
+    try:
+        flags.ensure(profile.flags.portal_flag, True)
+    except FlagDidNotSettle as error:
+        pytest.fail(str(error), pytrace=False)

@@ -6,6 +6,7 @@ import pytest
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json
+from staging_gate.flags import FlagDidNotSettle
 from staging_gate.probes.http_checks import not_found_violations, observe, until_settled
 
 pytestmark = pytest.mark.exclusive
@@ -24,9 +25,10 @@ def _surface(profile, harvested) -> list[str]:
 def test_P5_6_flag_off_hides_every_portal_path(audience, request, flags, profile):
     """With the portal flag off, the whole portal surface (records included) answers 404."""
     flag, wait = profile.flags.portal_flag, profile.flags.settle_seconds
-    if not flags.is_enabled(flag):
-        flags.set(flag, True)
-        until_settled(flags.portal_reachable, bool, wait)
+    try:
+        flags.ensure(flag, True)  # the records are harvested while the portal is on
+    except FlagDidNotSettle as error:
+        pytest.fail(str(error), pytrace=False)
     harvested = request.getfixturevalue("harvested")  # ids read while the portal is on
     client = request.getfixturevalue(audience if audience == "anonymous" else "tenants")
     if audience == "tenant":
