@@ -16,7 +16,11 @@ pytestmark = pytest.mark.exclusive
 
 
 def portal_surface(profile) -> list[str]:
-    return [*profile.routes.portal_paths, *profile.routes.portal_api_paths]
+    """Every portal page and API path of the profile; the check fails when there is none."""
+    paths = [*profile.routes.portal_paths, *profile.routes.portal_api_paths]
+    expect.that(bool(paths), "profile lists no routes.portal_paths or routes.portal_api_paths; "
+                "nothing to check")
+    return paths
 
 
 def is_api(path: str, profile) -> bool:
@@ -41,9 +45,10 @@ def test_P3_4_portal_paths_404_when_flag_off(audience, request, flags, observe_p
         if audience == "anonymous"
         else next(iter(request.getfixturevalue("tenants").values()))
     )
+    paths = portal_surface(profile)
     flags.set(profile.flags.portal_flag, False)
     seen = until_settled(
-        lambda: observe_paths(client, portal_surface(profile)),
+        lambda: observe_paths(client, paths),
         lambda observed: not not_found_violations(observed),
         profile.flags.settle_seconds,
     )

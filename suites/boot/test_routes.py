@@ -7,6 +7,8 @@ from staging_gate.probes.http_checks import is_login_redirect, observe, server_e
 
 def test_P3_1_key_routes_answer_without_5xx(anonymous, observe_paths, profile):
     """Every key route answers below 500: the release boots and its routes resolve."""
+    expect.that(bool(profile.routes.key_routes),
+                "profile lists no routes.key_routes; nothing to check")
     seen = observe_paths(anonymous, profile.routes.key_routes)
     expect.no_problems(
         [f"{o.describe()}, expected no server error" for o in server_errors(seen)],

@@ -11,6 +11,8 @@ from staging_gate.probes import schema
 def test_P2_3_expected_tables_exist(query, profile):
     """Every table the profile expects exists in the staging database."""
     name = profile.database.name
+    expect.that(bool(profile.database.expected_tables),
+                "profile lists no database.expected_tables; nothing to check")
     present = schema.base_tables(query, name)
     attach_json("tables", {"expected": list(profile.database.expected_tables),
                            "present": sorted(present)})
@@ -21,6 +23,8 @@ def test_P2_3_expected_tables_exist(query, profile):
 def test_P2_3_latest_migration_indexes_exist(query, profile):
     """The indexes the latest migration creates exist (the portal's performance depends on them)."""
     settings = profile.database
+    expect.that(bool(settings.latest_migration_indexes),
+                "profile lists no database.latest_migration_indexes; nothing to check")
     index_map = schema.indexes(query, settings.name)
     wanted = [(i.table, i.index) for i in settings.latest_migration_indexes]
     attach_json("indexes", {f"{t}.{i}": list(cols) for (t, i), cols in index_map.items()
@@ -34,6 +38,8 @@ def test_P2_3_latest_migration_indexes_exist(query, profile):
 def test_P2_4_tenant_column_not_null(query, profile):
     """Every tenant-scoped table has the tenant column and it can never be NULL."""
     settings = profile.database
+    expect.that(bool(settings.tenant_tables),
+                "profile lists no database.tenant_tables; nothing to check")
     columns = schema.column_by_table(query, settings.name, settings.tenant_column)
     attach_json(f"{settings.tenant_column} columns", {t: asdict(c) for t, c in columns.items()})
     expect.no_problems(
@@ -48,6 +54,8 @@ def test_P2_4_tenant_column_not_null(query, profile):
 def test_P2_4_tenant_column_indexed(query, profile):
     """Every tenant table has an index led by the tenant column, so tenant filters stay cheap."""
     settings = profile.database
+    expect.that(bool(settings.tenant_tables),
+                "profile lists no database.tenant_tables; nothing to check")
     index_map = schema.indexes(query, settings.name)
     attach_json("indexes", {f"{t}.{i}": list(cols) for (t, i), cols in index_map.items()
                             if t in settings.tenant_tables})

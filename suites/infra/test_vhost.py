@@ -9,6 +9,8 @@ from staging_gate.probes.http_checks import https_redirect_problem, marker_heade
 
 def test_P1_3_http_redirects_to_https_301(target, profile):
     """Plain HTTP answers 301 to the same path on HTTPS, so no one stays on cleartext."""
+    expect.that(bool(profile.routes.key_routes),
+                "profile lists no routes.key_routes; nothing to check")
     problems: list[str] = []
     with httpx.Client(follow_redirects=False, timeout=profile.target.timeout_seconds) as plain:
         for path in profile.routes.key_routes:
@@ -25,6 +27,8 @@ def test_P1_3_http_redirects_to_https_301(target, profile):
 def test_P1_3_vhost_sends_staging_marker(http, profile):
     """Every key route carries the staging marker header, so no one mistakes staging for live."""
     name, value = profile.target.staging_header, profile.target.staging_header_value
+    expect.that(bool(profile.routes.key_routes),
+                "profile lists no routes.key_routes; nothing to check")
     problems: list[str] = []
     for path in profile.routes.key_routes:
         response = http.get(path)

@@ -70,15 +70,22 @@ def harvested(profile, tenants, owner_and_other) -> dict[str, Harvest]:
 
 
 @pytest.fixture
-def harvest(request, harvested) -> Harvest:
-    """The harvest of the resource this check is parametrized with; attached as evidence."""
-    found: Harvest = harvested[request.param]
+def harvest(request) -> Harvest:
+    """The harvest of the resource this check is parametrized with; attached as evidence.
+    Without any resource in the profile the check fails (it would otherwise be skipped)."""
+    if request.param is None:
+        pytest.fail("profile lists no security.records; nothing to check", pytrace=False)
+    found: Harvest = request.getfixturevalue("harvested")[request.param]
     attach_json(f"harvested {found.resource.name} ids", found.evidence())
     return found
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Checks taking `harvest` run once per record resource of the profile."""
+    """Checks taking `harvest` run once per record resource of the profile — and once, to fail,
+    when it lists none (an empty parameter set would make pytest skip them)."""
     if "harvest" in metafunc.fixturenames:
         records = gate_profile(metafunc.config).security.records
-        metafunc.parametrize("harvest", [r.name for r in records], indirect=True)
+        params: list[object] = [r.name for r in records]
+        metafunc.parametrize(
+            "harvest", params or [pytest.param(None, id="no-records")], indirect=True
+        )

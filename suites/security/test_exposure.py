@@ -30,6 +30,8 @@ def test_P5_5_portal_routes_require_login(anonymous, harvested, profile):
 def test_P5_5_session_cookie_flags(anonymous, profile):
     """The session cookie is Secure, HttpOnly and SameSite wherever a session starts."""
     expected = profile.security
+    expect.that(bool(expected.cookie_pages),
+                "profile lists no security.cookie_pages; nothing to check")
     problems = []
     for path in expected.cookie_pages:
         response = anonymous.get(path)
@@ -45,6 +47,8 @@ def test_P5_5_session_cookie_flags(anonymous, profile):
 
 def test_P5_5_sensitive_files_not_served(http, profile):
     """.env, .git and log files answer 403/404 and show nothing secret-looking."""
+    expect.that(bool(profile.security.forbidden_files),
+                "profile lists no security.forbidden_files; nothing to check")
     problems = []
     for path in profile.security.forbidden_files:
         response = http.get(path)
@@ -57,6 +61,8 @@ def test_P5_5_sensitive_files_not_served(http, profile):
 def test_P5_5_bad_input_shows_no_debug_page(tenants, owner_and_other, profile):
     """Malformed parameters, ids and unknown routes get ordinary answers, never a stack trace."""
     client = tenants[owner_and_other[0]]
+    expect.that(bool(profile.security.bad_input_paths),
+                "profile lists no security.bad_input_paths; nothing to check")
     problems = []
     for path in profile.security.bad_input_paths:
         response = client.get(path)
