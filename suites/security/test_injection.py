@@ -1,10 +1,16 @@
 """P5.2: SQL injection probes — read-only (quotes, comments, escapes; no OR tautologies, no
-SLEEP) in search and filter parameters and in record ids, sent as a logged-in tenant."""
+SLEEP) in search and filter parameters and in record ids, sent as a logged-in tenant. They are
+what an attacker would send, so they are marked `active`: run only where the guard confirms
+staging."""
+
+import pytest
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
 from staging_gate.probes import security
 from staging_gate.probes.http_checks import observe
+
+pytestmark = pytest.mark.active
 
 
 def _rows(response, is_api: bool, id_attribute: str) -> int | None:
