@@ -10,13 +10,22 @@ import time
 
 import httpx
 
-from staging_gate.commands import render, run_command
+from staging_gate.commands import CommandFailed, render, run_command
 from staging_gate.guard import require_staging
 from staging_gate.target import Target
 
 
 class FlagDidNotSettle(Exception):
     """A flag was switched (or found) but did not read as wanted within flags.settle_seconds."""
+
+
+class FlagStateUnknown(Exception):
+    """The flag's state cannot be told from the outside (the portal answered neither 404 nor
+    a normal page); the gate will not toggle what it cannot restore."""
+
+
+# Anonymous answers that mean "the portal exists": a page, a redirect to login, 401.
+_PORTAL_ON_STATUSES = frozenset({200, 301, 302, 303, 307, 308, 401})
 
 
 class FlagSwitch:
@@ -26,10 +35,19 @@ class FlagSwitch:
         self._originals: dict[str, bool] = {}
 
     def portal_reachable(self) -> bool:
-        """From the outside: the portal answers something other than 404 to an anonymous user."""
+        """From the outside: 404 means off; a page, a login redirect or 401 means on; anything
+        else (403, 5xx) cannot be told apart and raises `FlagStateUnknown`."""
+        portal = self.target.profile.routes.portal
         with self.target.client() as client:
-            response = client.get(self.target.profile.routes.portal)
-        return response.status_code != 404
+            status = client.get(portal).status_code
+        if status == 404:
+            return False
+        if status in _PORTAL_ON_STATUSES:
+            return True
+        raise FlagStateUnknown(
+            f"GET {portal} answered {status}: cannot tell whether the portal flag is on "
+            "(set flags.read_command to read it directly)"
+        )
 
     def is_enabled(self, flag: str) -> bool:
         if self.config.read_command:
@@ -59,7 +77,7 @@ class FlagSwitch:
             try:
                 if self.is_enabled(flag) == enabled:
                     return True
-            except httpx.HTTPError:
+            except (httpx.HTTPError, FlagStateUnknown):
                 pass
             if time.monotonic() >= deadline:
                 return False
@@ -79,11 +97,16 @@ class FlagSwitch:
             )
 
     def restore(self) -> list[str]:
-        """Put every changed flag back; returns the flags that did not come back."""
+        """Put every changed flag back — each on its own, so one failure does not stop the
+        others; returns the flags that did not come back, with why."""
         not_restored: list[str] = []
         for flag, original in reversed(list(self._originals.items())):
-            self._write(flag, original)
+            try:
+                self._write(flag, original)
+            except CommandFailed as error:
+                not_restored.append(f"{flag} ({error})")
+                continue
             if not self.wait_until(flag, original):
-                not_restored.append(flag)
+                not_restored.append(f"{flag} (still not {'on' if original else 'off'})")
         self._originals.clear()
         return not_restored
