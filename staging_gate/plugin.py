@@ -1,7 +1,8 @@
 """The pytest plugin (entry point ``pytest11``): options, phase markers, checklist labels,
 phase/check selection, the production guard's refusals, and run metadata.
 
-Every option has an ini twin sharing one help string; `GateOptions.from_config` folds them
+The selection options (profile, target URL, phases, checks) have ini twins sharing one
+help string; `GateOptions.from_config` folds them
 into one typed value, the single source of truth for the run.
 """
 
