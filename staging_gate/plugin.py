@@ -2,8 +2,8 @@
 phase/check selection, the production guard's refusals, and run metadata.
 
 The selection options (profile, target URL, phases, checks) have ini twins sharing one
-help string; `GateOptions.from_config` folds them
-into one typed value, the single source of truth for the run.
+help string; `GateOptions.from_config` folds them into one typed value, the single source
+of truth for the run.
 """
 
 from __future__ import annotations
