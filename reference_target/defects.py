@@ -55,6 +55,9 @@ CATALOGUE: tuple[Defect, ...] = (
     ),
     # --- phase 3: boot ----------------------------------------------------------------------
     Defect("route_500", "app", "P3.1", "the homepage answers 500"),
+    Defect(
+        "portal_route_unregistered", "app", "P3.2", "/portal/appointments 404 with the flag on"
+    ),
     Defect("admin_500", "app", "P3.3", "/admin/login answers 500"),
     Defect("flag_off_route_200", "app", "P3.4", "/portal/calls answers 200 with the flag off"),
     Defect("flag_off_route_403", "app", "P3.4", "/portal answers 403 instead of 404 with flag off"),

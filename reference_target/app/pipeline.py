@@ -118,6 +118,8 @@ def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
         blocked = _flag_gate(ctx, spec)
         if blocked is not None:
             return blocked
+    if ctx.on("portal_route_unregistered") and ctx.path.startswith("/portal/appointments"):
+        return errors.error(404, ctx.path)  # as if the route file forgot the appointments page
     if spec.area != "public":
         ctx.load_session(create=spec.creates_session)
     if ctx.request.method not in SAFE_METHODS:

@@ -643,6 +643,14 @@ def test_defect_slow_portal_dashboard(clean: Deployment) -> None:
     assert_slow_dashboard(clean, "slow_portal_dashboard", "tenant_a", "portal")
 
 
+def test_defect_portal_route_unregistered(clean: Deployment) -> None:
+    with client(clean) as http:
+        with defect(clean, "portal_route_unregistered"):
+            assert http.get("/portal/appointments").status_code == 404
+            assert http.get("/portal/calls").status_code == 302
+        assert http.get("/portal/appointments").status_code == 302
+
+
 def test_defect_cache_disabled(clean: Deployment) -> None:
     with session(clean) as http:
         with defect(clean, "cache_disabled"):
