@@ -239,15 +239,21 @@ def _ranged(column: str, start: date | None, end: date | None) -> tuple[str, lis
     return sql, args
 
 
-def call_count(query: Query, company: int, status: str = "", start: date | None = None,
-               end: date | None = None) -> int:
-    sql = "SELECT COUNT(*) AS n FROM retell_call_sessions WHERE company_id = %s"
+def _tenant_count(query: Query, table: str, date_column: str, company: int, status: str,
+                  start: date | None, end: date | None) -> int:
+    """Rows of one company in `table`, optionally by status and a date range on `date_column`."""
+    sql = f"SELECT COUNT(*) AS n FROM {table} WHERE company_id = %s"
     args: list[object] = [company]
     if status:
         sql += " AND status = %s"
         args.append(status)
-    extra, extra_args = _ranged("created_at", start, end)
+    extra, extra_args = _ranged(date_column, start, end)
     return _count(query, sql + extra, [*args, *extra_args])
+
+
+def call_count(query: Query, company: int, status: str = "", start: date | None = None,
+               end: date | None = None) -> int:
+    return _tenant_count(query, "retell_call_sessions", "created_at", company, status, start, end)
 
 
 def rarest_status(query: Query, table: str, company: int, column: str = "created_at",
@@ -297,13 +303,7 @@ def transcript(query: Query, company: int, call: int) -> list[str]:
 
 def appointment_count(query: Query, company: int, status: str = "", start: date | None = None,
                       end: date | None = None) -> int:
-    sql = "SELECT COUNT(*) AS n FROM appointments WHERE company_id = %s"
-    args: list[object] = [company]
-    if status:
-        sql += " AND status = %s"
-        args.append(status)
-    extra, extra_args = _ranged("starts_at", start, end)
-    return _count(query, sql + extra, [*args, *extra_args])
+    return _tenant_count(query, "appointments", "starts_at", company, status, start, end)
 
 
 def dashboard_stats(query: Query, company: int) -> dict[str, int]:
