@@ -10,6 +10,8 @@ from typing import TypeVar
 
 import pytest
 
+from staging_gate.errors import CouldNotVerify
+
 T = TypeVar("T")
 
 
@@ -33,3 +35,14 @@ def present(value: T | None, message: str) -> T:
     if value is None:
         pytest.fail(message)
     return value
+
+
+def unverified(what: str, fix: str = "") -> None:
+    """Stop the check as "could not verify": `what` could not be measured, `fix` names the
+    profile key, GRANT or setting that makes it measurable. Blocks GO, never reported as an
+    application failure (the plugin labels it ``verification=unverified``).
+
+    Raises: CouldNotVerify, always.
+    """
+    __tracebackhide__ = True
+    raise CouldNotVerify(what, fix)

@@ -18,7 +18,7 @@ import pytest
 
 from staging_gate import __version__
 from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
-from staging_gate.errors import ConfigError, GuardRefusal
+from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
 from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.profile import PHASES, Profile, load_profile
 
@@ -252,6 +252,15 @@ def _refuse(refusal: GuardRefusal) -> None:
     pytest.skip(str(refusal))
 
 
+def _unverified(problem: CouldNotVerify) -> None:
+    """Report a check the gate could not measure: skipped in pytest terms, labelled
+    ``verification=unverified`` so the sign-off blocks GO without blaming the application."""
+    import allure
+
+    allure.dynamic.label("verification", "unverified")  # type: ignore[no-untyped-call]
+    pytest.skip(f"{UNVERIFIED_PREFIX} {problem}")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
@@ -260,6 +269,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     except GuardRefusal as refusal:
         _refuse(refusal)
+    except CouldNotVerify as problem:
+        _unverified(problem)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -268,6 +279,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         return (yield)
     except GuardRefusal as refusal:
         _refuse(refusal)
+    except CouldNotVerify as problem:
+        _unverified(problem)
 
 
 def gate_commit() -> str:

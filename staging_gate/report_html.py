@@ -82,6 +82,19 @@ def _failing(signoff: Signoff) -> str:
     return f"<h2>Failing checks</h2><table><tr>{header}</tr>{rows}</table>"
 
 
+def _unverified(signoff: Signoff) -> str:
+    """Checks the gate could not measure, apart from application failures."""
+    unverified = signoff.checks_with("unverified")
+    if not unverified:
+        return ""
+    header = "".join(f"<th>{h}</th>" for h in ("ID", "Check", "Phase", "Status", "Message"))
+    rows = "".join(_check_row(check) for check in unverified)
+    return (
+        "<h2>Not verified (the gate could not measure — not an application failure)</h2>"
+        f"<table><tr>{header}</tr>{rows}</table>"
+    )
+
+
 def _phase_card(phase: PhaseSummary) -> str:
     kind = "required" if phase.required else "advisory"
     counts = ", ".join(f"{n} {name}" for name, n in phase.counts.to_dict().items() if n)
@@ -112,7 +125,7 @@ def signoff_panel(signoff: Signoff) -> str:
     cards = "".join(_phase_card(phase) for phase in signoff.phases)
     return (
         f'<section id="{PANEL_ID}"><style>{_STYLE}</style><details open>'
-        f"{_summary_line(signoff)}{_reasons(signoff)}{_failing(signoff)}"
+        f"{_summary_line(signoff)}{_reasons(signoff)}{_failing(signoff)}{_unverified(signoff)}"
         f'<h2>Phases</h2><div class="phases">{cards}</div>{_extras(signoff)}'
         "</details></section>"
     )

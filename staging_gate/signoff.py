@@ -61,7 +61,9 @@ UNASSIGNED = "unassigned"
 _PHASE_BY_TITLE = {title: phase for phase, title in PHASE_TITLES.items()}
 _MESSAGE_LIMIT = 2000
 #: Statuses a waiver can cover; in a required phase each of them blocks GO without one.
-UNVERIFIED: frozenset[CheckStatus] = frozenset({"failed", "broken", "refused", "skipped"})
+UNVERIFIED: frozenset[CheckStatus] = frozenset(
+    {"failed", "broken", "refused", "skipped", "unverified"}
+)
 
 
 # -- one test outcome -> one check ---------------------------------------------------------
@@ -103,9 +105,16 @@ def _is_refused(outcome: TestOutcome) -> bool:
     )
 
 
+def _is_unverified(outcome: TestOutcome) -> bool:
+    final = outcome.final
+    return final.status == "skipped" and final.label("verification") == "unverified"
+
+
 def _raw_status(outcome: TestOutcome) -> CheckStatus:
     if _is_refused(outcome):
         return "refused"
+    if _is_unverified(outcome):
+        return "unverified"
     if outcome.flaky:
         return "flaky"
     status = outcome.final.status
@@ -178,6 +187,8 @@ def _blocking_reason(check: CheckResult, config: SignoffSection) -> str | None:
             f"{check.title} refused by the production guard {where}: "
             f"the gate could not verify it — {first_line}{expired}"
         )
+    if check.status == "unverified":
+        return f"{check.title} not verified {where}: {first_line}{expired}"
     if check.status == "skipped":
         return (
             f"{check.title} was skipped {where}: {first_line} — "
@@ -207,7 +218,8 @@ def _summarize_phase(
     shortfall: list[str] = []
     if expected and counts.ran < minimum:
         shortfall = [
-            f"phase {phase}: no checks ran ({counts.skipped} skipped, {counts.refused} refused)"
+            f"phase {phase}: no checks ran ({counts.skipped} skipped, {counts.refused} refused, "
+            f"{counts.unverified} not verified)"
             if counts.ran == 0
             else f"phase {phase}: only {counts.ran} check(s) ran, "
             f"signoff.min_checks requires {minimum}"
@@ -220,7 +232,7 @@ def _summarize_phase(
         status = "not-run"
     elif failing:
         status = "failed"
-    elif shortfall or counts.refused or counts.skipped:
+    elif shortfall or counts.refused or counts.skipped or counts.unverified:
         status = "incomplete"
     else:
         status = "passed"

@@ -10,7 +10,9 @@ from staging_gate.signoff_model import CheckResult, CheckStatus, PhaseSummary, S
 
 _ICON = {"GO": "✅", "NO-GO": "❌"}
 _PHASE_ICON = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not-run": "➖"}
-_COUNT_COLUMNS = ("passed", "failed", "broken", "skipped", "refused", "waived", "flaky")
+_COUNT_COLUMNS = (
+    "passed", "failed", "broken", "skipped", "refused", "unverified", "waived", "flaky"
+)
 _FAILING: tuple[CheckStatus, ...] = ("failed", "broken", "refused", "skipped")
 _CELL_LIMIT = 240
 
@@ -71,6 +73,31 @@ def _failing_section(signoff: Signoff) -> list[str]:
     return ["## Failing checks", "", *_table(header, rows), ""]
 
 
+def _unverified_section(signoff: Signoff) -> list[str]:
+    """Checks the gate could not measure: they block GO, but they are not application
+    failures — each message names the profile key, GRANT or setting that fixes it."""
+    unverified = signoff.checks_with("unverified")
+    if not unverified:
+        return []
+    rows = [
+        [
+            c.id or "—",
+            _cell(c.name),
+            c.phase,
+            "blocks" if _is_required(c, signoff) else "advisory",
+            _cell(c.message.removeprefix("Could not verify:").strip()),
+        ]
+        for c in unverified
+    ]
+    header = ["ID", "Check", "Phase", "Effect", "What could not be measured — and the fix"]
+    return [
+        "## Not verified (gate could not measure — not an application failure)",
+        "",
+        *_table(header, rows),
+        "",
+    ]
+
+
 def _phase_row(summary: PhaseSummary) -> list[str]:
     counts = summary.counts.to_dict()
     return [
@@ -111,6 +138,7 @@ def render_markdown(signoff: Signoff) -> str:
     sections = [
         _headline(signoff),
         _failing_section(signoff),
+        _unverified_section(signoff),
         _phase_section(signoff),
         _waiver_section(signoff),
         _flaky_section(signoff),

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast, get_args
 
 Verdict = Literal["GO", "NO-GO"]
-CheckStatus = Literal["passed", "failed", "broken", "skipped", "refused", "waived", "flaky"]
+CheckStatus = Literal[
+    "passed", "failed", "broken", "skipped", "refused", "unverified", "waived", "flaky"
+]
 PhaseStatus = Literal["passed", "failed", "incomplete", "not-run"]
 WaiverUse = Literal["applied", "expired", "unused"]
 
@@ -62,6 +64,8 @@ class PhaseCounts:
     broken: int = 0
     skipped: int = 0
     refused: int = 0
+    #: The gate could not measure (selector matched nothing, missing privilege, ...).
+    unverified: int = 0
     waived: int = 0
     flaky: int = 0
 
@@ -75,7 +79,7 @@ class PhaseCounts:
 
     @property
     def total(self) -> int:
-        return self.ran + self.skipped + self.refused
+        return self.ran + self.skipped + self.refused + self.unverified
 
     def to_dict(self) -> dict[str, int]:
         return {status: getattr(self, status) for status in CHECK_STATUSES}
@@ -153,6 +157,7 @@ class Signoff:
             "checks": [check.to_dict() for check in self.checks],
             "waivers": [waiver.to_dict() for waiver in self.waivers],
             "flaky": [check.title for check in self.checks_with("flaky")],
+            "unverified": [check.title for check in self.checks_with("unverified")],
             "generated_at": self.generated_at,
         }
 

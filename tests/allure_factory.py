@@ -21,6 +21,7 @@ def write_result(
     message: str = "",
     history_id: str | None = None,
     refused: bool = False,
+    unverified: bool = False,
     labels: bool = True,
     title: str | None = None,
     parameters: dict[str, str] | None = None,
@@ -44,6 +45,8 @@ def write_result(
     ]
     if refused:
         label_list.append({"name": "guard", "value": "refused"})
+    if unverified:
+        label_list.append({"name": "verification", "value": "unverified"})
     document = {
         "uuid": str(uuid.uuid4()),
         "historyId": history_id or f"{name}{sorted((parameters or {}).items())}",

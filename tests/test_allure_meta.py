@@ -89,6 +89,10 @@ def test_categories_cover_defects_gate_problems_refusals_and_flaky(tmp_path: Pat
     }
     assert by_status == {
         "Refused by the production guard (not verified)": (("skipped",), False),
+        "Could not verify (gate could not measure — not an application failure)": (
+            ("skipped",),
+            False,
+        ),
         "Flaky (failed, then passed on retry)": (("passed", "failed", "broken"), True),
         "Application defect (check failed)": (("failed",), False),
         "Gate or infrastructure problem (check broken)": (("broken",), False),
@@ -96,3 +100,6 @@ def test_categories_cover_defects_gate_problems_refusals_and_flaky(tmp_path: Pat
     refusal = re.compile(categories[0]["messageRegex"])
     assert refusal.fullmatch("Skipped: Refused by production guard: host is api.askproai.de")
     assert not refusal.fullmatch("Skipped: not applicable")
+    unverified = re.compile(categories[1]["messageRegex"])
+    assert unverified.fullmatch("Skipped: Could not verify: counters were reset — fix: rerun")
+    assert not unverified.fullmatch("Skipped: not applicable")

@@ -21,6 +21,15 @@ def test_P5_3_csrf_token_required():
 @pytest.mark.exclusive
 def test_P3_5_flag_can_be_enabled():
     raise GuardRefusal("Refused by production guard: toggling needs staging; host is production")
+
+@pytest.fixture
+def calls_rows():
+    from staging_gate import expect
+    expect.unverified("[portal.calls].row_selector matched nothing on /portal/calls",
+                      "set it to the selector of one call row")
+
+def test_P4_1_calls_list_loads(calls_rows):
+    pass
 """
 
 
@@ -41,12 +50,12 @@ def run(gate: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 def test_phase_markers_are_registered_and_select(gate: pytest.Pytester) -> None:
     result = run(gate, "--profile", "profile.toml", "--strict-markers", "-m", "security")
-    result.assert_outcomes(passed=1, deselected=2)
+    result.assert_outcomes(passed=1, deselected=3)
 
 
 def test_phase_option_selects_by_checklist_phase(gate: pytest.Pytester) -> None:
     result = run(gate, "--profile", "profile.toml", "--phase", "infra,security")
-    result.assert_outcomes(passed=2, deselected=1)
+    result.assert_outcomes(passed=2, deselected=2)
 
 
 def test_unknown_phase_is_a_usage_error(gate: pytest.Pytester) -> None:
@@ -57,29 +66,44 @@ def test_unknown_phase_is_a_usage_error(gate: pytest.Pytester) -> None:
 
 def test_check_option_selects_by_id_or_name(gate: pytest.Pytester) -> None:
     by_id = run(gate, "--profile", "profile.toml", "--check", "P5.3")
-    by_id.assert_outcomes(passed=1, deselected=2)
+    by_id.assert_outcomes(passed=1, deselected=3)
     by_name = run(
         gate, "--profile", "profile.toml", "--check", "test_P1_2_certificate_chain_verifies"
     )
-    by_name.assert_outcomes(passed=1, deselected=2)
+    by_name.assert_outcomes(passed=1, deselected=3)
 
 
 def test_ini_twin_selects_like_the_option(gate: pytest.Pytester) -> None:
     gate.makeini("[pytest]\nstaging_gate_profile = profile.toml\nstaging_gate_phases = security\n")
-    run(gate).assert_outcomes(passed=1, deselected=2)
+    run(gate).assert_outcomes(passed=1, deselected=3)
 
 
 def test_stages_split_exclusive_checks(gate: pytest.Pytester) -> None:
     parallel = run(gate, "--profile", "profile.toml", "--stage", "parallel")
-    parallel.assert_outcomes(passed=2, deselected=1)
+    parallel.assert_outcomes(passed=2, skipped=1, deselected=1)
     exclusive = run(gate, "--profile", "profile.toml", "--stage", "exclusive")
-    exclusive.assert_outcomes(skipped=1, deselected=2)
+    exclusive.assert_outcomes(skipped=1, deselected=3)
 
 
 def test_guard_refusal_is_reported_as_refused_not_passed(gate: pytest.Pytester) -> None:
     result = run(gate, "--profile", "profile.toml", "-rs", "--check", "P3.5")
-    result.assert_outcomes(skipped=1, deselected=2)
+    result.assert_outcomes(skipped=1, deselected=3)
     result.stdout.fnmatch_lines(["*Refused by production guard*"])
+
+
+def test_could_not_verify_is_a_labelled_skip_naming_the_fix(gate: pytest.Pytester) -> None:
+    results_dir = gate.path / "allure-results"
+    gate.runpytest_subprocess(
+        "--profile", "profile.toml", "--check", "P4.1", "--alluredir", str(results_dir)
+    )
+    (path,) = results_dir.glob("*-result.json")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    assert data["status"] == "skipped"
+    assert data["statusDetails"]["message"].startswith(
+        "Skipped: Could not verify: [portal.calls].row_selector matched nothing"
+    )
+    assert "fix: set it to the selector" in data["statusDetails"]["message"]
+    assert {"name": "verification", "value": "unverified"} in data["labels"]
 
 
 def test_allure_labels_read_as_the_checklist(gate: pytest.Pytester) -> None:
@@ -138,16 +162,16 @@ def test_target_url_override_is_used(gate: pytest.Pytester) -> None:
         "--check",
         "P1.1",
     )
-    result.assert_outcomes(passed=1, deselected=3)
+    result.assert_outcomes(passed=1, deselected=4)
 
 
 def test_exclusive_checks_refuse_to_share_the_target_with_workers(gate: pytest.Pytester) -> None:
     result = gate.runpytest_subprocess(
         "--profile", "profile.toml", "-n", "2", "-p", "no:playwright", "-rs"
     )
-    result.assert_outcomes(passed=2, skipped=1)
+    result.assert_outcomes(passed=2, skipped=2)
     result.stdout.fnmatch_lines(["*Refused by production guard: this check changes the target*"])
     parallel = gate.runpytest_subprocess(
         "--profile", "profile.toml", "-n", "2", "--stage", "parallel", "-p", "no:playwright"
     )
-    parallel.assert_outcomes(passed=2)
+    parallel.assert_outcomes(passed=2, skipped=1)

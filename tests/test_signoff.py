@@ -219,6 +219,43 @@ def test_attempts_of_one_test_fold_into_one_check(
     ]
 
 
+# -- could not verify ----------------------------------------------------------------------
+
+
+UNVERIFIABLE = (
+    "Skipped: Could not verify: [portal.calls].row_selector matched nothing on /portal/calls"
+    " — fix: set [portal.calls].row_selector to the selector of one call row"
+)
+
+
+def test_unverified_check_blocks_go_apart_from_application_failures(
+    results: Path, tmp_path: Path
+) -> None:
+    healthy_run(results)
+    write_result(results, "P4.1", "skipped", what="calls", message=UNVERIFIABLE, unverified=True)
+
+    signoff = signoff_of(results)
+    _, md_path = write_signoff(signoff, tmp_path / "out")
+    markdown = md_path.read_text(encoding="utf-8")
+
+    assert status_of(signoff, "test_P4_1_calls") == "unverified"
+    assert signoff.phase("portal").counts.unverified == 1
+    assert signoff.phase("portal").counts.failed == 0
+    assert signoff.phase("portal").status == "incomplete"
+    assert signoff.verdict == "NO-GO"
+    assert "not verified" in signoff.reasons[0] and "row_selector" in signoff.reasons[0]
+    assert "## Failing checks" not in markdown
+    assert "## Not verified" in markdown and "[portal.calls].row_selector" in markdown
+
+
+def test_unverified_message_without_its_label_is_a_plain_skip(results: Path) -> None:
+    """The sign-off reads labels, never message text."""
+    healthy_run(results)
+    write_result(results, "P4.1", "skipped", what="calls", message=UNVERIFIABLE)
+
+    assert status_of(signoff_of(results), "test_P4_1_calls") == "skipped"
+
+
 # -- the production guard ------------------------------------------------------------------
 
 
@@ -349,7 +386,7 @@ def test_required_phase_of_only_skips_has_no_checks_run(results: Path) -> None:
     assert signoff.reasons == (
         "P3.1 test_P3_1_boots was skipped (boot, required): not today "
         "— the gate could not verify it",
-        "phase boot: no checks ran (1 skipped, 0 refused)",
+        "phase boot: no checks ran (1 skipped, 0 refused, 0 not verified)",
     )
 
 
@@ -381,7 +418,7 @@ def test_selected_required_phase_without_results_blocks(results: Path) -> None:
     signoff = signoff_of(results, selected_phases=["infra", "security"])
 
     assert signoff.verdict == "NO-GO"
-    assert signoff.reasons == ("phase infra: no checks ran (0 skipped, 0 refused)",)
+    assert signoff.reasons == ("phase infra: no checks ran (0 skipped, 0 refused, 0 not verified)",)
 
 
 def test_keyword_narrowed_run_judges_only_what_ran(results: Path) -> None:
@@ -443,7 +480,8 @@ def test_signoff_json_schema_and_round_trip(results: Path, tmp_path: Path) -> No
     assert data["verdict"] == "NO-GO" and data["partial"] is False
     assert set(data["phases"]) == set(PHASES)
     assert set(data["phases"]["infra"]) >= {
-        "status", "required", "passed", "failed", "broken", "skipped", "refused", "waived", "flaky",
+        "status", "required", "passed", "failed", "broken", "skipped", "refused", "unverified",
+        "waived", "flaky",
     }  # fmt: skip
     failing = [c for c in data["checks"] if c["status"] == "failed"]
     assert failing == [
