@@ -86,6 +86,19 @@ def test_judge_requires_failure_and_message() -> None:
     assert not judged()
 
 
+def test_unverified_rows_need_could_not_verify_not_a_failure() -> None:
+    row = Row("x", ("test_P7_1_a",), message="GRANT CREATE", outcome="unverified")
+
+    def judged(*outcomes: Outcome) -> bool:
+        return judge_row(row, Run({"test_P7_1_a": list(outcomes)})).caught
+
+    fix = "Could not verify: no CREATE privilege — fix: GRANT CREATE ON `gate_%`.* TO app"
+    assert judged(Outcome("test_P7_1_a", "skipped", fix))
+    assert not judged(Outcome("test_P7_1_a", "failed", "GRANT CREATE missing"))
+    assert not judged(Outcome("test_P7_1_a", "skipped", "GRANT CREATE (plain skip)"))
+    assert not judged(Outcome("test_P7_1_a", "passed"))
+
+
 def test_a_check_that_did_not_run_says_what_pytest_said() -> None:
     row = Row("x", ("test_P1_1_a",), message="expires")
     run = Run({}, returncode=4, tail=("ERROR: usage: pytest [options]", "unrecognized: --bogus"))

@@ -37,6 +37,9 @@ class Row:
     also: tuple[str, ...] = ()
     pytest_args: tuple[str, ...] = ()
     isolated_network: bool = False
+    #: "failed": the check must fail (an application finding). "unverified": the check must
+    #: say it could not verify (a missing privilege, no counters) — never pass, never fail.
+    outcome: str = "failed"
 
     @property
     def switches_target(self) -> bool:
@@ -93,6 +96,7 @@ def load_rows(path: Path = MATRIX_FILE) -> list[Row]:
             also=tuple(raw.get("also", ())),
             pytest_args=tuple(raw.get("pytest_args", ())),
             isolated_network=bool(raw.get("isolated_network", False)),
+            outcome=str(raw.get("outcome", "failed")),
         )
         for raw in data.get("row", [])
     ]
@@ -191,8 +195,18 @@ def parse_junit(junit: Path) -> dict[str, list[Outcome]]:
     return outcomes
 
 
+UNVERIFIED_MARK = "Could not verify:"
+
+
+def _matches_outcome(row: Row, result: Outcome) -> bool:
+    if row.outcome == "unverified":
+        return result.status == "skipped" and UNVERIFIED_MARK in result.message
+    return result.status in ("failed", "error")
+
+
 def judge_row(row: Row, run: Run) -> RowResult:
-    """Caught means: every listed check failed (or errored) and named the problem."""
+    """Caught means: every listed check failed (or errored) and named the problem — or, for
+    ``outcome = "unverified"`` rows, said it could not verify and named the fix."""
     problems: list[str] = []
     seen: list[Outcome] = []
     for name in row.tests:
@@ -202,11 +216,12 @@ def judge_row(row: Row, run: Run) -> RowResult:
             seen.append(Outcome(name, "missing"))
             continue
         seen += results
-        if not any(result.status in ("failed", "error") for result in results):
+        failing = [r for r in results if _matches_outcome(row, r)]
+        if not failing:
             statuses = ", ".join(sorted({result.status for result in results}))
-            problems.append(f"{name} was {statuses} with {row.id} on")
+            want = "" if row.outcome == "failed" else f", expected {row.outcome}"
+            problems.append(f"{name} was {statuses} with {row.id} on{want}")
             continue
-        failing = [r for r in results if r.status in ("failed", "error")]
         if row.message and not any(
             re.search(row.message, r.message, re.IGNORECASE) for r in failing
         ):
