@@ -11,7 +11,6 @@ from typing import Any
 import httpx
 
 from staging_gate.probes.http_checks import Observation, is_login_redirect, observe
-from staging_gate.profile import SecuritySection
 
 # --- answers ------------------------------------------------------------------------------
 
@@ -197,67 +196,7 @@ def csrf_problem(form: str, seen: Observation, variant: str, expected: int) -> s
     return f"{form}: {seen.describe()} with a {variant} CSRF token, expected {expected}"
 
 
-# --- P5.4 headers -------------------------------------------------------------------------
-
-
-def parse_csp(value: str) -> dict[str, str]:
-    """`default-src 'self'; object-src 'none'` → {"default-src": "'self'", ...}."""
-    directives: dict[str, str] = {}
-    for part in value.split(";"):
-        name, _, rest = part.strip().partition(" ")
-        if name:
-            directives.setdefault(name.lower(), rest.strip())
-    return directives
-
-
-def hsts_max_age(value: str) -> int | None:
-    match = re.search(r"max-age\s*=\s*\"?(\d+)", value, re.IGNORECASE)
-    return int(match.group(1)) if match else None
-
-
-def _hsts_problem(headers: Mapping[str, str], expect: SecuritySection) -> str | None:
-    value = headers.get("strict-transport-security")
-    if value is None:
-        return "Strict-Transport-Security missing"
-    age = hsts_max_age(value)
-    if age is None or age < expect.hsts_min_max_age:
-        return f"Strict-Transport-Security {value!r}: max-age below {expect.hsts_min_max_age}"
-    return None
-
-
-def _csp_problems(headers: Mapping[str, str], expect: SecuritySection) -> list[str]:
-    value = headers.get("content-security-policy")
-    if value is None:
-        return ["Content-Security-Policy missing"]
-    directives = parse_csp(value)
-    problems: list[str] = []
-    for name, required in expect.csp_directives.items():
-        got = directives.get(name)
-        if got is None:
-            problems.append(f"Content-Security-Policy has no {name}")
-        elif required and got.lower() != required.lower():
-            problems.append(f"Content-Security-Policy {name} is {got!r}, expected {required!r}")
-    return problems
-
-
-def header_problems(headers: Mapping[str, str], expect: SecuritySection) -> list[str]:
-    """Every security header the profile expects on an HTML response, or what is wrong."""
-    lowered = {name.lower(): value for name, value in headers.items()}
-    problems = [p for p in [_hsts_problem(lowered, expect)] if p]
-    problems += _csp_problems(lowered, expect)
-    if lowered.get("x-content-type-options", "").strip().lower() != "nosniff":
-        problems.append("X-Content-Type-Options nosniff missing")
-    framing = lowered.get("x-frame-options", "").strip().upper() in ("DENY", "SAMEORIGIN")
-    if not framing and "frame-ancestors" not in parse_csp(
-        lowered.get("content-security-policy", "")
-    ):
-        problems.append("neither X-Frame-Options nor CSP frame-ancestors limits framing")
-    policy = lowered.get("referrer-policy")
-    if policy is None:
-        problems.append("Referrer-Policy missing")
-    elif policy.split(",")[-1].strip().lower() not in expect.referrer_policies:
-        problems.append(f"Referrer-Policy {policy!r} leaks URLs to other sites")
-    return problems
+# (P5.4 headers: staging_gate/probes/headers.py)
 
 
 # --- P5.5 cookies, exposed files, debug pages --------------------------------------------
