@@ -17,7 +17,7 @@ NGINX = "/usr/sbin/nginx"
 # Layer-nginx defects from the catalogue; each removes or bends one line of the vhost.
 NGINX_DEFECTS = frozenset({
     "tls_legacy_protocols", "no_https_redirect", "redirect_302", "staging_header_missing",
-    "hsts_missing", "csp_missing", "dotenv_exposed",
+    "hsts_missing", "csp_missing", "dotenv_exposed", "tls_weak_suites",
 })
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -90,7 +90,6 @@ $http_body
         ssl_session_timeout 1d;
         ssl_session_cache shared:SSL_STAGING:10m;
 $ssl_protocols
-        ssl_prefer_server_ciphers on;
 
         # Security headers
 $headers
@@ -142,11 +141,28 @@ def _http_body(runtime: Runtime, active: set[str]) -> str:
     return f"        return {code} https://$host:{runtime.https_port}$request_uri;"
 
 
+# Mozilla's "intermediate" server configuration (ssl-config.mozilla.org, guidelines 5.7):
+# TLS 1.2 AEAD suites with forward secrecy only (no DHE: nginx offers none without
+# ssl_dhparam), three curves, the client's cipher order.
+MOZILLA_INTERMEDIATE_CIPHERS = (
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305")
+MOZILLA_CURVES = "X25519:prime256v1:secp384r1"
+# DEFECT tls_weak_suites: CBC suites and secp521r1 on top (what nginx's default HIGH allows).
+WEAK_SUITES = "ECDHE-RSA-AES128-SHA:ECDHE-RSA-AES256-SHA384:AES128-SHA"
+WEAK_CURVES = "secp521r1"
+
+
 def _ssl_protocols(active: set[str]) -> str:
+    protocols, ciphers, curves = "TLSv1.2 TLSv1.3", MOZILLA_INTERMEDIATE_CIPHERS, MOZILLA_CURVES
     if "tls_legacy_protocols" in active:
-        return ('        ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;\n'
-                '        ssl_ciphers "DEFAULT:@SECLEVEL=0";')
-    return "        ssl_protocols TLSv1.2 TLSv1.3;"
+        protocols, ciphers = "TLSv1 TLSv1.1 TLSv1.2 TLSv1.3", "DEFAULT:@SECLEVEL=0"
+    elif "tls_weak_suites" in active:
+        ciphers, curves = f"{ciphers}:{WEAK_SUITES}", f"{curves}:{WEAK_CURVES}"
+    return (f"        ssl_protocols {protocols};\n"
+            f'        ssl_ciphers "{ciphers}";\n'
+            f"        ssl_ecdh_curve {curves};\n"
+            "        ssl_prefer_server_ciphers off;")
 
 
 def _dotenv_location(paths: StatePaths, active: set[str]) -> str:

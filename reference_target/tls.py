@@ -21,7 +21,8 @@ WRONG_HOST = "wrong.example.test"
 HEALTHY_VALIDITY = dt.timedelta(days=90)
 
 # tls-layer defects, in the order they win when several are on at once.
-TLS_DEFECTS = ("cert_expired", "cert_untrusted", "cert_wrong_host", "cert_expiring")
+TLS_DEFECTS = ("cert_expired", "cert_untrusted", "cert_wrong_host", "cert_expiring",
+               "tls_chain_sends_root")
 
 
 @dataclass(frozen=True)
@@ -176,6 +177,14 @@ def issue_defect_cert(paths: StatePaths, defect: str) -> KeyPair:
         return _leaf(pair, dns_names=SERVER_NAMES, ips=SERVER_IPS,
                      not_before=now - dt.timedelta(hours=1), not_after=now + HEALTHY_VALIDITY,
                      issuer=None)
+    if defect == "tls_chain_sends_root":
+        _leaf(pair, dns_names=SERVER_NAMES, ips=SERVER_IPS,
+              not_before=now - dt.timedelta(hours=1), not_after=now + HEALTHY_VALIDITY,
+              issuer=ca)
+        # the root CA appended to the served chain (clients must already have it)
+        pair.cert.write_bytes(pair.cert.read_bytes()
+                              + ca[0].public_bytes(serialization.Encoding.PEM))
+        return pair
     raise ValueError(f"{defect} is not a tls-layer defect")
 
 

@@ -77,6 +77,10 @@ class TlsSection(_Section):
     min_version: Literal["TLSv1.2", "TLSv1.3"] = "TLSv1.2"
     expiry_warn_days: int = Field(default=30, ge=0)
     expiry_fail_days: int = Field(default=14, ge=0)
+    mozilla_profile: Literal["modern", "intermediate", "old", ""] = Field(
+        default="intermediate",
+        description="Mozilla server-side TLS configuration the server must meet ('' = off).",
+    )
 
 
 class HealthSection(_Section):

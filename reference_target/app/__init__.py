@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 
 from reference_target.app import errors, routes_admin, routes_api, routes_portal, routes_public
-from reference_target.app.middleware import RequestLogMiddleware
+from reference_target.app.middleware import AppSecurityHeadersMiddleware, RequestLogMiddleware
 from reference_target.app.state import AppState
 
 
@@ -23,7 +23,8 @@ def create_app(state_dir: Path | None = None) -> Starlette:
     app = Starlette(
         routes=[*routes_public.ROUTES, *routes_admin.ROUTES, *routes_portal.ROUTES,
                 *routes_api.ROUTES],
-        middleware=[Middleware(RequestLogMiddleware, log=state.log)],
+        middleware=[Middleware(RequestLogMiddleware, log=state.log),
+                    Middleware(AppSecurityHeadersMiddleware, defects=state.defects)],
         exception_handlers={HTTPException: errors.http_exception,
                             Exception: errors.server_error},
     )

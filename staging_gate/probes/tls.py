@@ -1,10 +1,10 @@
-"""P1.2: the certificate chain, host name, expiry horizon and protocol versions.
+"""P1.2: the certificate chain, host name and expiry horizon — the gate's own rules.
 
 Each property is probed on its own so one defect fails exactly one check: the chain is
 verified with host-name checking off, the host name is matched against the certificate's
-SANs by `hostname_matches`, expiry is judged from the certificate as served, and legacy
-protocols are offered explicitly (a default client never offers TLS 1.0, so a failed
-default handshake would prove nothing).
+SANs by `hostname_matches`, and expiry is judged from the certificate as served against the
+profile's horizon. Protocols, cipher suites, curves and the chain as sent are sslyze's job
+(`staging_gate.probes.tls_scan`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import ipaddress
 import math
 import socket
 import ssl
-import warnings
 from dataclasses import dataclass
 from typing import Literal
 
@@ -22,16 +21,6 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes
 
 ExpiryLevel = Literal["ok", "warn", "fail"]
-
-# Every protocol version the gate can offer, oldest first, with the profile's spelling.
-PROTOCOLS: dict[str, ssl.TLSVersion] = {
-    "TLSv1": ssl.TLSVersion.TLSv1,
-    "TLSv1.1": ssl.TLSVersion.TLSv1_1,
-    "TLSv1.2": ssl.TLSVersion.TLSv1_2,
-    "TLSv1.3": ssl.TLSVersion.TLSv1_3,
-}
-LEGACY_CIPHERS = "DEFAULT:@SECLEVEL=0"
-
 
 @dataclass(frozen=True)
 class CertificateInfo:
@@ -73,14 +62,6 @@ class Expiry:
     level: ExpiryLevel
     days_left: int
     message: str
-
-
-@dataclass(frozen=True)
-class ProtocolProbe:
-    protocol: str
-    accepted: bool
-    conclusive: bool
-    detail: str
 
 
 def parse_certificate(der: bytes) -> CertificateInfo:
@@ -184,40 +165,3 @@ def judge_expiry(
             f"below the {warn_days}-day warning threshold",
         )
     return Expiry("ok", days, f"certificate for {host} expires in {days} days ({date})")
-
-
-def legacy_protocols(minimum: str) -> tuple[str, ...]:
-    """The protocol names below the profile's minimum, which the server must refuse."""
-    names = list(PROTOCOLS)
-    return tuple(names[: names.index(minimum)])
-
-
-def _protocol_context(version: ssl.TLSVersion) -> ssl.SSLContext:
-    context = _unverified_context()
-    with warnings.catch_warnings():
-        # TLSv1/TLSv1_1 are deprecated in ssl: offering them is the point of the probe.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        context.minimum_version = version
-        context.maximum_version = version
-    context.set_ciphers(LEGACY_CIPHERS)
-    return context
-
-
-def classify_handshake_error(protocol: str, error: Exception) -> ProtocolProbe:
-    """Refused by the server, or inconclusive because the probe itself could not offer it."""
-    text = str(error)
-    if "NO_PROTOCOLS_AVAILABLE" in text.upper() or "NO PROTOCOLS AVAILABLE" in text.upper():
-        detail = f"local OpenSSL cannot offer {protocol}: {text}"
-        return ProtocolProbe(protocol, False, False, detail)
-    if isinstance(error, ssl.SSLError | ConnectionResetError):
-        return ProtocolProbe(protocol, False, True, f"server refused {protocol}: {text}")
-    return ProtocolProbe(protocol, False, False, f"no TLS conversation: {text}")
-
-
-def probe_protocol(host: str, port: int, protocol: str, timeout: float) -> ProtocolProbe:
-    """Offer exactly one protocol version and report whether the server accepted it."""
-    try:
-        _, negotiated = _handshake(host, port, _protocol_context(PROTOCOLS[protocol]), timeout)
-    except (ssl.SSLError, OSError) as error:
-        return classify_handshake_error(protocol, error)
-    return ProtocolProbe(protocol, True, True, f"server accepted {negotiated or protocol}")

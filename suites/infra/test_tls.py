@@ -1,15 +1,16 @@
-"""P1.2: the TLS certificate is valid — chain, host name, expiry — and only TLS 1.2+ is spoken."""
+"""P1.2: the TLS certificate is valid — chain, host name, expiry (the gate's own rules) — and
+the TLS configuration is what the field's scanners accept: only TLS 1.2+, Mozilla's profile,
+the chain sent leaf first without the root (sslyze, staging_gate/probes/tls_scan.py)."""
 
 import datetime as dt
 import ssl
 import warnings
-from dataclasses import asdict
 
 import pytest
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json
-from staging_gate.probes import tls
+from staging_gate.probes import tls, tls_scan
 
 
 class CertificateExpiryWarning(UserWarning):
@@ -70,25 +71,55 @@ def test_P1_2_certificate_expiry_horizon(profile, served_certificate):
         warnings.warn(CertificateExpiryWarning(expiry.message), stacklevel=1)
 
 
-def test_P1_2_legacy_tls_refused(profile):
-    """Every protocol below the profile's minimum is refused, offered explicitly one at a time."""
-    target, minimum = profile.target, profile.tls.min_version
-    legacy = [tls.probe_protocol(target.host, target.port, name, target.timeout_seconds)
-              for name in tls.legacy_protocols(minimum)]
-    modern = [tls.probe_protocol(target.host, target.port, name, target.timeout_seconds)
-              for name in tls.PROTOCOLS if name not in tls.legacy_protocols(minimum)]
-    attach_json("protocol probes", [asdict(probe) for probe in legacy + modern])
-    accepted = [probe.protocol for probe in legacy if probe.accepted]
+@pytest.fixture(scope="module")
+def tls_configuration(profile) -> tls_scan.TlsScan:
+    """One sslyze scan per module (and xdist worker): protocols, suites, curves, chain."""
+    target = profile.target
+    return tls_scan.scan(target.host, target.port, target.ca_bundle, target.timeout_seconds,
+                         profile.tls.mozilla_profile)
+
+
+def _require_measured(scan: tls_scan.TlsScan, *needed: str) -> None:
+    problem = tls_scan.unmeasured_problem(scan, needed)
+    if problem:
+        expect.unverified(f"{scan.server}: {problem}",
+                          "rerun; if it persists, scan the server with `python -m sslyze`")
+
+
+def test_P1_2_legacy_tls_refused(profile, tls_configuration):
+    """Every protocol below the profile's minimum is refused (sslyze offers each one)."""
+    scan, minimum = tls_configuration, profile.tls.min_version
+    attach_json("TLS scan (sslyze)", scan.as_evidence())
+    _require_measured(scan, *tls_scan.protocols_below(minimum), "TLSv1.2", "TLSv1.3")
+    accepted = tls_scan.legacy_accepted(scan, minimum)
     expect.that(
         not accepted,
-        f"{target.host}:{target.port} accepts {', '.join(accepted)}; "
+        f"{scan.server} accepts {', '.join(accepted)}; "
         f"only {minimum} and newer may be offered (set ssl_protocols accordingly)",
     )
     expect.that(
-        any(probe.accepted for probe in modern),
-        f"{target.host}:{target.port} accepted no protocol at or above {minimum}: "
-        + "; ".join(probe.detail for probe in modern),
+        bool(tls_scan.modern_accepted(scan, minimum)),
+        f"{scan.server} accepted no protocol at or above {minimum}",
     )
-    untested = [probe.detail for probe in legacy if not probe.conclusive]
-    if untested:
-        pytest.skip("legacy protocols could not be offered by this machine: " + "; ".join(untested))
+
+
+def test_P1_2_tls_configuration_meets_mozilla_profile(profile, tls_configuration):
+    """Protocols, cipher suites and curves within Mozilla's configuration named by
+    tls.mozilla_profile, and sslyze's checker finds nothing else (certificate, key exchange,
+    TLS vulnerabilities)."""
+    scan, name = tls_configuration, profile.tls.mozilla_profile
+    attach_json("TLS scan (sslyze)", scan.as_evidence())
+    if not name:
+        pytest.skip('tls.mozilla_profile = "": the Mozilla TLS configuration check is off')
+    _require_measured(scan, "cipher suites", "elliptic curves", "Mozilla profile check")
+    expect.no_problems(tls_scan.mozilla_problems(scan, tls_scan.mozilla_rules(name)),
+                       f"{scan.server} is not within Mozilla's {name!r} TLS configuration")
+
+
+def test_P1_2_certificate_chain_sent_in_order(tls_configuration):
+    """The server sends its own certificate first, then each issuer, and no root CA."""
+    scan = tls_configuration
+    attach_json("TLS scan (sslyze)", scan.as_evidence())
+    _require_measured(scan, "certificate chain")
+    expect.no_problems(tls_scan.sent_chain_problems(scan),
+                       f"certificate chain sent by {scan.server}")

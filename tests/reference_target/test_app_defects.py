@@ -595,6 +595,15 @@ def test_defect_cookie_insecure(clean: Deployment) -> None:
         assert "secure" in cookie and "httponly" in cookie and "samesite=lax" in cookie
 
 
+def test_defect_duplicate_hsts(clean: Deployment) -> None:
+    with client(clean) as http, defect(clean, "duplicate_hsts"):
+        lines = http.get("/").headers.get_list("strict-transport-security")
+        assert lines == ["max-age=86400", "max-age=31536000; includeSubDomains"]  # app first
+    with client(clean) as http:
+        lines = http.get("/").headers.get_list("strict-transport-security")
+        assert lines == ["max-age=31536000; includeSubDomains"]
+
+
 def test_defect_debug_stack_trace(clean: Deployment) -> None:
     with session(clean) as http:
         with defect(clean, "debug_stack_trace"):

@@ -8,8 +8,10 @@ behaviour is back — the contract of ``defect on|off`` ("returns once live").
 from __future__ import annotations
 
 import json
+import re
 import socket
 import ssl
+import subprocess
 import time
 from collections.abc import Callable
 
@@ -78,6 +80,45 @@ def tls1_accepted(dep: Deployment) -> None:
 def tls1_refused(dep: Deployment) -> None:
     with pytest.raises(ssl.SSLError):
         dep.handshake(_legacy_context()).close()
+
+
+def _cbc_context() -> ssl.SSLContext:
+    """A TLS 1.2 client that offers only a CBC suite (Mozilla intermediate refuses it)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_ciphers("ECDHE-RSA-AES128-SHA")
+    return context
+
+
+def cbc_suite_accepted(dep: Deployment) -> None:
+    with dep.handshake(_cbc_context()) as tls:
+        assert tls.cipher()[0] == "ECDHE-RSA-AES128-SHA"
+
+
+def cbc_suite_refused(dep: Deployment) -> None:
+    with pytest.raises(ssl.SSLError):
+        dep.handshake(_cbc_context()).close()
+
+
+def _sent_chain(dep: Deployment) -> list[str]:
+    """Subjects of the certificates the server sends, as `openssl s_client -showcerts` sees."""
+    shown = subprocess.run(
+        ["openssl", "s_client", "-connect", f"127.0.0.1:{dep.https_port}", "-servername",
+         "localhost", "-showcerts"], input="", capture_output=True, text=True, timeout=10,
+        check=False).stdout
+    return re.findall(r"^\s*\d+ s:(.*)$", shown, re.MULTILINE)
+
+
+def chain_with_root(dep: Deployment) -> None:
+    chain = _sent_chain(dep)
+    assert len(chain) == 2 and "Reference CA" in chain[1], chain
+
+
+def chain_leaf_only(dep: Deployment) -> None:
+    chain = _sent_chain(dep)
+    assert len(chain) == 1 and "localhost" in chain[0], chain
 
 
 # --- HTTP ---------------------------------------------------------------------------------
@@ -173,6 +214,8 @@ SYMPTOMS: dict[str, tuple[Check, Check]] = {
     "cert_wrong_host": (cert_wrong_host, cert_valid_for_months),
     "cert_untrusted": (cert_untrusted, cert_valid_for_months),
     "tls_legacy_protocols": (tls1_accepted, tls1_refused),
+    "tls_weak_suites": (cbc_suite_accepted, cbc_suite_refused),
+    "tls_chain_sends_root": (chain_with_root, chain_leaf_only),
     "no_https_redirect": (http_serves_site, _redirect(301)),
     "redirect_302": (_redirect(302), _redirect(301)),
     "staging_header_missing": (_header("x-staging-environment", None),

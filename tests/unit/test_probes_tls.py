@@ -1,5 +1,4 @@
 import datetime as dt
-import ssl
 
 import pytest
 from cryptography import x509
@@ -80,29 +79,3 @@ def test_expiry_is_judged_against_warn_and_fail_thresholds(days, level, text):
     expiry = tls.judge_expiry(info, "localhost", NOW, warn_days=30, fail_days=14)
     assert expiry.level == level
     assert text in expiry.message
-
-
-def test_legacy_protocols_are_those_below_the_minimum():
-    assert tls.legacy_protocols("TLSv1.2") == ("TLSv1", "TLSv1.1")
-    assert tls.legacy_protocols("TLSv1.3") == ("TLSv1", "TLSv1.1", "TLSv1.2")
-
-
-def test_protocol_context_offers_exactly_one_legacy_version():
-    context = tls._protocol_context(ssl.TLSVersion.TLSv1)
-    assert context.minimum_version == context.maximum_version == ssl.TLSVersion.TLSv1
-
-
-@pytest.mark.parametrize(
-    ("error", "conclusive"),
-    [
-        (ssl.SSLError(1, "[SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version"), True),
-        (ssl.SSLError(1, "[SSL: UNSUPPORTED_PROTOCOL] unsupported protocol"), True),
-        (ConnectionResetError(104, "Connection reset by peer"), True),
-        (ssl.SSLError(1, "[SSL: NO_PROTOCOLS_AVAILABLE] no protocols available"), False),
-        (ConnectionRefusedError(111, "Connection refused"), False),
-    ],
-)
-def test_handshake_errors_are_refusals_unless_the_probe_could_not_offer(error, conclusive):
-    probe = tls.classify_handshake_error("TLSv1", error)
-    assert not probe.accepted
-    assert probe.conclusive is conclusive
