@@ -94,7 +94,8 @@ def _cbc_context() -> ssl.SSLContext:
 
 def cbc_suite_accepted(dep: Deployment) -> None:
     with dep.handshake(_cbc_context()) as tls:
-        assert tls.cipher()[0] == "ECDHE-RSA-AES128-SHA"
+        cipher = tls.cipher()
+        assert cipher is not None and cipher[0] == "ECDHE-RSA-AES128-SHA"
 
 
 def cbc_suite_refused(dep: Deployment) -> None:
