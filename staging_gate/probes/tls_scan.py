@@ -352,7 +352,7 @@ def scan(
 
 
 def unmeasured_problem(scan_result: TlsScan, needed: Sequence[str]) -> str | None:
-    """sslyze could not measure …" naming each item of `unmeasured` that `needed` covers
+    """The text "sslyze could not measure …", naming each item of `unmeasured` that `needed` covers
     (substring match: "TLSv1" covers "TLSv1 cipher suites"), or None when all were measured."""
     missing = [item for item in scan_result.unmeasured if any(n in item for n in needed)]
     return "sslyze could not measure " + "; ".join(missing) if missing else None
