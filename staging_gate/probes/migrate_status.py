@@ -7,9 +7,10 @@ source: ``Illuminate/Database/Console/Migrations/StatusCommand.php``):
 - Laravel 5.5–9.x: ``| Ran? | Migration | Batch |`` with ``Yes`` / ``No`` (``Y`` / ``N`` in
   5.5–5.8), pending rows with an empty batch cell; box-drawing borders (``│``, ``┌─┬``) too;
 - Laravel 9.x (new console output) to 12: dotted lines
-  ``2014_10_12_000000_create_users_table ........ [1] Ran`` and ``… Pending``, a
-  ``Migration name … Batch / Status`` header; ``--pending`` prints only pending rows, or
-  ``INFO  No pending migrations.`` and exits 1 when some are pending (Laravel 11+);
+  ``2014_10_12_000000_create_users_table ........ [1] Ran``, ``… Pending`` and (12.x,
+  ``Migration::shouldRun()``) ``… Skipped``, a ``Migration name … Batch / Status`` header;
+  ``--pending`` (9.x+) prints only pending rows or ``INFO  No pending migrations.``, and
+  ``--pending=N`` (11.x+) exits N when some are pending;
 - the one-line answers ``Migration table not found.`` (9+), ``No migrations found``
   (5.x says this also when the migrations table is missing) and ``Nothing to migrate.``;
 - a plain list, one pending migration name per line (a project's own script).
@@ -32,13 +33,15 @@ _CELL_BORDER = re.compile(r"[|│┃║]")
 _RULE = re.compile(r"^[\s+\-=:|\u2500-\u257f]*$")
 _NAME = re.compile(r"^[\w*.\-]+$")
 _STATUS = re.compile(
-    r"^(?:\[\s*(?P<before>\d+)\s*\]\s*)?(?P<word>ran|pending)(?:\s*\[\s*(?P<after>\d+)\s*\])?$",
+    r"^(?:\[\s*(?P<before>\d+)\s*\]\s*)?(?P<word>ran|pending|skipped)"
+    r"(?:\s*\[\s*(?P<after>\d+)\s*\])?$",
     re.IGNORECASE,
 )
 _DOTTED = re.compile(r"^(?P<name>\S+)\s+(?:\.+\s*)?(?P<status>\S.*?)\s*$")
 _LONE_STATUS = re.compile(r"^(?:\.+\s*)?(?P<status>\S.*?)\s*$")
 _DOTTED_HEADER = re.compile(r"^migration\s+name\b.*\bbatch\s*/\s*status$", re.IGNORECASE)
-_RAN_WORDS = {"y": True, "yes": True, "ran": True, "n": False, "no": False, "pending": False}
+_STATES = {"y": "ran", "yes": "ran", "ran": "ran", "n": "pending", "no": "pending",
+           "pending": "pending", "skipped": "skipped"}
 _MESSAGES = (
     ("no-pending", re.compile(r"\bno pending migrations\b|\bnothing to migrate\b", re.I)),
     ("table-missing", re.compile(r"\bmigration table not found\b", re.I)),
@@ -55,11 +58,16 @@ MESSAGE_TEXT = {
 
 @dataclass(frozen=True)
 class StatusRow:
-    """One migration the command listed; `batch` is None when it printed none."""
+    """One migration the command listed: `state` is ``ran``, ``pending`` or ``skipped``
+    (Laravel 12: the migration's ``shouldRun()`` said no); `batch` is None when none shown."""
 
     name: str
-    ran: bool
+    state: str
     batch: int | None = None
+
+    @property
+    def ran(self) -> bool:
+        return self.state == "ran"
 
 
 @dataclass(frozen=True)
@@ -78,13 +86,14 @@ class StatusOutput:
     @property
     def pending(self) -> tuple[str, ...]:
         """Names the command reports as not run, in its order, each once."""
-        return tuple(dict.fromkeys(row.name for row in self.rows if not row.ran))
+        return tuple(dict.fromkeys(row.name for row in self.rows if row.state == "pending"))
 
     def as_evidence(self) -> dict[str, object]:
         return {
             "layouts": list(self.layouts),
             "pending": list(self.pending),
             "ran": sum(1 for row in self.rows if row.ran),
+            "skipped": [row.name for row in self.rows if row.state == "skipped"],
             "messages": [MESSAGE_TEXT[key] for key in self.messages],
             "unread_lines": list(self.unread),
         }
@@ -130,7 +139,7 @@ class _Reader:
         ran_at = self.columns.get("ran", 0)
         name_at = self.columns.get("migration", 1)
         batch_at = self.columns.get("batch", 2)
-        if max(ran_at, name_at) >= len(cells) or lowered[ran_at] not in _RAN_WORDS:
+        if max(ran_at, name_at) >= len(cells) or lowered[ran_at] not in _STATES:
             self.unread.append(line)
             return
         name = cells[name_at]
@@ -138,8 +147,8 @@ class _Reader:
             self.unread.append(line)
             return
         batch = cells[batch_at] if batch_at < len(cells) else ""
-        ran, batch_number = _RAN_WORDS[lowered[ran_at]], int(batch) if batch.isdigit() else None
-        self.add(StatusRow(name, ran, batch_number), "table")
+        state, batch_number = _STATES[lowered[ran_at]], int(batch) if batch.isdigit() else None
+        self.add(StatusRow(name, state, batch_number), "table")
 
     def text_line(self, line: str, continues: int | None) -> None:
         for key, pattern in _MESSAGES:
@@ -160,7 +169,7 @@ class _Reader:
         if dotted and status and _NAME.match(dotted["name"]):
             self.add(_status_row(dotted["name"], status), "dotted")
         elif _NAME.match(line.rstrip(". ")):
-            self.add(StatusRow(line.rstrip(". "), ran=False), "list")
+            self.add(StatusRow(line.rstrip(". "), "pending"), "list")
             self.bare_name = len(self.rows) - 1
         else:
             self.unread.append(line)
@@ -168,7 +177,7 @@ class _Reader:
 
 def _status_row(name: str, status: re.Match[str]) -> StatusRow:
     batch = status["before"] or status["after"]
-    return StatusRow(name, status["word"].lower() == "ran", int(batch) if batch else None)
+    return StatusRow(name, _STATES[status["word"].lower()], int(batch) if batch else None)
 
 
 def parse_status_output(text: str) -> StatusOutput:
@@ -192,7 +201,7 @@ def unreadable_reason(status: StatusOutput, returncode: int) -> str | None:
     """Why the command's answer cannot say what is pending, or None when it can.
 
     Usable: rows were listed (a non-zero exit code with pending rows is Laravel 11's
-    ``--pending`` signal), "No pending migrations", or empty output with exit code 0.
+    ``--pending=N`` signal), "No pending migrations", or empty output with exit code 0.
     Not usable: "Migration table not found." or "No migrations found" (the command looks
     at another database or directory than the one judged), output that lists no migration
     and is no known answer, or a failure exit without a pending row.

@@ -95,12 +95,19 @@ CASES = {
         0,
         (COMPANY,),
     ),
-    "laravel-11-pending-option-exits-1": (
+    "laravel-11-pending-option-exits-100": (
         "\n" + dotted("Migration name", "Batch / Status") + "\n"
         + dotted(COMPANY, "Pending") + "\n"
         + dotted("2025_10_26_115644_add_customer_portal_performance_indexes", "Pending") + "\n",
-        1,
+        100,
         (COMPANY, "2025_10_26_115644_add_customer_portal_performance_indexes"),
+    ),
+    "laravel-12-skipped-is-not-pending": (
+        "\n" + dotted("Migration name", "Batch / Status") + "\n"
+        + dotted(USERS, "[1] Ran") + "\n" + dotted(RESETS, "Skipped") + "\n"
+        + dotted(COMPANY, "Pending") + "\n",
+        0,
+        (COMPANY,),
     ),
     "laravel-12-no-pending": ("\n   INFO  No pending migrations.\n\n", 0, ()),
     "laravel-12-no-pending-ansi": (
@@ -141,8 +148,8 @@ def test_pending_read_from_every_laravel_generation(output, code, pending):
 
 def test_rows_that_ran_keep_their_batch():
     status = parse_status_output(CASES["laravel-8-box-crlf"][0])
-    assert [(r.name, r.ran, r.batch) for r in status.rows] == [
-        (USERS, True, 1), (RESETS, True, 2), (COMPANY, False, None)
+    assert [(r.name, r.state, r.batch) for r in status.rows] == [
+        (USERS, "ran", 1), (RESETS, "ran", 2), (COMPANY, "pending", None)
     ]
     assert status.layouts == ("table",)
     dotted_status = parse_status_output(CASES["laravel-10-pending-ansi-crlf"][0])
