@@ -16,9 +16,10 @@ _SECRET_HEADERS = frozenset(
 # A key names a secret when it *ends* in a secret's word: ``password``, ``DB_PASSWORD``,
 # ``password_confirmation``, ``_token``, ``api_token``, ``XSRF-TOKEN``, ``clientSecret``,
 # ``STAGING_DB_DSN``, ``app_key``. Names that merely contain such a word are data:
-# ``personal_access_tokens`` (a table), ``users.password_resets_email_index``, ``token_count``.
+# ``personal_access_tokens`` (a table), ``users.password_resets_email_index``, ``token_count``,
+# ``api_credentials`` (AskPro's table: "credentials" is a plural, so it is left out).
 _SECRET_KEY = re.compile(
-    r"(?:^|[^a-z0-9])(?:password|passwd|pwd|passphrase|token|secret|dsn|credentials?|cookie"
+    r"(?:^|[^a-z0-9])(?:password|passwd|pwd|passphrase|token|secret|dsn|cookie"
     r"|authorization|(?:secret|app|api|private|access|signing|encryption|master)[_-]?key)"
     r"(?:[_-](?:confirmation|hash|digest))?$"
 )

@@ -276,14 +276,17 @@ def tenant_key(
 
 def tenant_type_problems(
     columns: Mapping[str, ColumnInfo], tables: Iterable[str], key_name: str, key: ColumnInfo,
-    tenant_column: str,
+    tenant_column: str, shown: int = 10,
 ) -> list[str]:
-    """Tenant tables whose tenant column's type differs from the tenant key's type.
+    """Tenant tables whose tenant column's type differs from the tenant key's type: one
+    problem per distinct column type, naming up to `shown` of its tables, e.g.
+    ``audit_logs.company_id, billing_periods.company_id are char(36), the tenant key
+    companies.id is bigint(20) unsigned: a text column refers to an integer key, …``.
 
     Tables without the column are left to `tenant_column_problems`. The rule and its
     reasons are in `column_types.mismatch`.
     """
-    problems: list[str] = []
+    groups: dict[tuple[str, str], list[str]] = {}
     for table in tables:
         column = columns.get(table)
         if column is None:
@@ -292,10 +295,16 @@ def tenant_type_problems(
             column.column_type, key.column_type, column.collation, key.collation
         )
         if reason:
-            problems.append(
-                f"{table}.{tenant_column} is {column.column_type}, the tenant key {key_name} "
-                f"is {key.column_type}: {reason}"
-            )
+            groups.setdefault((column.column_type, reason), []).append(table)
+    problems: list[str] = []
+    for (column_type, reason), names in groups.items():
+        named = ", ".join(f"{table}.{tenant_column}" for table in names[:shown])
+        more = f" and {len(names) - shown} more" if len(names) > shown else ""
+        verb = "is" if len(names) == 1 else "are"
+        problems.append(
+            f"{named}{more} {verb} {column_type}, the tenant key {key_name} is "
+            f"{key.column_type}: {reason}"
+        )
     return problems
 
 

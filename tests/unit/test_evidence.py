@@ -26,7 +26,8 @@ def test_password_without_user_is_redacted() -> None:
 def test_names_that_merely_contain_a_secret_word_are_kept() -> None:
     """A schema's evidence: table charsets and index names of AskPro's real database."""
     data = {
-        "tables": {"personal_access_tokens": "utf8mb4", "password_resets": "utf8mb4"},
+        "tables": {"personal_access_tokens": "utf8mb4", "password_resets": "utf8mb4",
+                   "api_credentials": "utf8mb4", "webauthn_credentials": "utf8mb4"},
         "personal_access_tokens.personal_access_tokens_token_unique": ["token"],
         "token_count": 3,
         "dsn_env": "STAGING_DB_DSN",
@@ -38,7 +39,7 @@ def test_names_that_merely_contain_a_secret_word_are_kept() -> None:
     "key",
     ["password", "DB_PASSWORD", "password_confirmation", "_token", "api_token", "XSRF-TOKEN",
      "remember_token", "clientSecret", "accessToken", "STAGING_DB_DSN", "app_key",
-     "Authorization", "Cookie", "credentials"],
+     "Authorization", "Cookie", "client_secret"],
 )
 def test_keys_naming_a_secret_are_redacted(key: str) -> None:
     assert redact_mapping({key: "s3cret"}) == {key: REDACTED}

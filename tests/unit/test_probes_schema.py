@@ -262,16 +262,28 @@ COMPANIES_ID = ColumnInfo("companies", False, "bigint(20) unsigned")
 def test_tenant_column_stored_as_text_is_a_finding():
     """AskPro: nine tenant tables carry company_id as text, companies.id is an integer."""
     columns = {
-        "calls": ColumnInfo("calls", True, "varchar(255)", "utf8mb4_unicode_ci"),
+        "audit_logs": ColumnInfo("audit_logs", False, "char(36)", "utf8mb4_unicode_ci"),
         "staff": ColumnInfo("staff", False, "bigint unsigned"),  # MySQL 8 drops the width
-        "branches": ColumnInfo("branches", False, "char(36)", "utf8mb4_unicode_ci"),
+        "billing_periods": ColumnInfo("billing_periods", False, "char(36)", "utf8mb4_unicode_ci"),
+        "usage": ColumnInfo("usage", True, "varchar(255)", "utf8mb4_unicode_ci"),
     }
     problems = schema.tenant_type_problems(
-        columns, ["calls", "staff", "branches", "missing"], "companies.id", COMPANIES_ID,
-        "company_id",
+        columns, ["audit_logs", "staff", "billing_periods", "usage", "missing"], "companies.id",
+        COMPANIES_ID, "company_id",
     )
-    assert [p.split(":")[0] for p in problems] == [
-        "calls.company_id is varchar(255), the tenant key companies.id is bigint(20) unsigned",
-        "branches.company_id is char(36), the tenant key companies.id is bigint(20) unsigned",
+    assert [p.split(": ")[0] for p in problems] == [
+        "audit_logs.company_id, billing_periods.company_id are char(36), the tenant key "
+        "companies.id is bigint(20) unsigned",
+        "usage.company_id is varchar(255), the tenant key companies.id is bigint(20) unsigned",
     ]
     assert "converts one side silently (text '12abc' equals 12)" in problems[0]
+
+
+def test_a_long_group_of_tables_is_cut_short():
+    columns = {f"t{i}": ColumnInfo(f"t{i}", False, "char(36)") for i in range(14)}
+    problems = schema.tenant_type_problems(
+        columns, list(columns), "companies.id", COMPANIES_ID, "company_id", shown=3
+    )
+    assert problems[0].startswith(
+        "t0.company_id, t1.company_id, t2.company_id and 11 more are char(36)"
+    )
