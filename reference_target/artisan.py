@@ -134,17 +134,38 @@ def cmd_rollback(runtime: Runtime, steps: int | None) -> int:
     return 0
 
 
-def cmd_status(runtime: Runtime) -> int:
+def _two_columns(first: str, second: str) -> str:
+    """One line as Laravel 9.x+'s ``components->twoColumnDetail`` prints it without a TTY:
+    two spaces of margin, dots filling an 80-column (``COLUMNS``) line."""
+    columns = os.environ.get("COLUMNS", "")
+    width = int(columns) if columns.isdigit() else 80
+    dots = "." * max(width - len(first) - len(second) - 6, 0)
+    return f"  {first} {dots} {second}  "
+
+
+def cmd_status(runtime: Runtime, pending: int | None = None) -> int:
+    """``migrate:status [--pending[=N]]`` as Laravel 11 prints it: the app's migration files
+    with ``[batch] Ran`` or ``Pending`` (recorded migrations without a file are not listed);
+    ``--pending`` lists only pending ones, or says "No pending migrations.";
+    ``--pending=N`` exits N when some are pending."""
+    pending_only = pending is not None
     conn = connect_app(runtime)
     try:
         lines = migrator.status(conn)
     finally:
         conn.close()
-    width = max(len(name) for name, _ in lines)
-    print(f"{'Migration name'.ljust(width)}  Batch / Status")
+    if pending_only:
+        lines = [(name, state) for name, state in lines if state == "Pending"]
+    if not lines:
+        print("\n   INFO  No pending migrations.\n" if pending_only else
+              "\n   INFO  No migrations found.\n")
+        return 0
+    print()
+    print(_two_columns("Migration name", "Batch / Status"))
     for name, state in lines:
-        print(f"{name.ljust(width)}  {state}")
-    return 0
+        print(_two_columns(name, state))
+    print()
+    return pending or 0
 
 
 def cmd_seed(runtime: Runtime, scale: int) -> int:
@@ -245,7 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     boot.add_argument("--fresh", action="store_true")
     sub.add_parser("migrate").add_argument("--force", action="store_true")
     sub.add_parser("migrate:rollback").add_argument("--step", type=int, default=None)
-    sub.add_parser("migrate:status")
+    sub.add_parser("migrate:status").add_argument("--pending", nargs="?", type=int, const=0)
     sub.add_parser("db:seed").add_argument("--scale", type=int, default=1)
     sub.add_parser("db:dump").add_argument("file")
     restore = sub.add_parser("db:restore")
@@ -275,7 +296,7 @@ def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
     if command == "migrate:rollback":
         return cmd_rollback(runtime, args.step)
     if command == "migrate:status":
-        return cmd_status(runtime)
+        return cmd_status(runtime, args.pending)
     if command == "db:seed":
         return cmd_seed(runtime, args.scale)
     if command == "db:dump":

@@ -15,6 +15,16 @@ holding the tables, ``askproai_staging`` has no tables, ``DB_DATABASE`` in the e
 names the production database. ``off`` moves the tables back, drops ``askproai_db`` and
 revokes the grant.
 
+``ledger_legacy_names``: the migrations table is rewritten so that its first rows (batch 1)
+are a legacy ``_*_fix_staff_branch_id_field`` and a future-dated
+``2099_12_31_235959_add_legacy_flags`` — rows like those in AskPro's real ledger, which sort
+after every real migration by name. The other rows keep their order, their ids moved up by
+two; ``off`` deletes the two and moves the ids back. With ``pending_migration`` also on, the
+last row in ledger order is ``2024_06_10_000000_add_role_to_users_table``.
+
+``tenant_column_type_mismatch``: ``retell_call_events.company_id`` becomes VARCHAR(20)
+(values and index kept), while ``companies.id`` stays BIGINT UNSIGNED.
+
 ``rollback_fails`` and ``restore_loses_table`` change the tools, not the schema: the first
 gives the latest migration a ``down`` whose first statement drops a misspelt index (so
 ``artisan migrate:rollback`` exits 1 and changes nothing); the second makes
@@ -43,6 +53,7 @@ from reference_target.migrations import latest
 Saved = dict[str, Any]
 LOST_TABLE = "retell_call_events"
 FAKE_MIGRATION = "2025_11_03_101500_create_portal_exports_table"
+LEGACY_MIGRATIONS = ("_*_fix_staff_branch_id_field", "2099_12_31_235959_add_legacy_flags")
 REAL_LOOKING_EMAILS = ("maria.schneider1978@gmail.com", "j.weber@web.de",
                        "thomas.mueller@t-online.de")
 
@@ -154,8 +165,10 @@ def pending_off(ctx: Ctx, saved: Saved) -> None:
     ctx.conn.select_db(ctx.db)
     for statement in migration.up:
         ctx.sql(statement)
+    taken = ctx.sql("SELECT 1 FROM migrations WHERE id = %s", (saved["id"],))
+    row_id = None if taken else saved["id"]  # ids moved meanwhile (ledger_legacy_names)
     ctx.sql("INSERT INTO migrations (id, migration, batch) VALUES (%s, %s, %s)",
-            (saved["id"], migration.name, saved["batch"]))
+            (row_id, migration.name, saved["batch"]))
 
 
 def unknown_on(ctx: Ctx) -> Saved:
@@ -168,6 +181,24 @@ def unknown_on(ctx: Ctx) -> Saved:
 def unknown_off(ctx: Ctx, saved: Saved) -> None:
     ctx.conn.select_db(ctx.db)
     ctx.sql("DELETE FROM migrations WHERE id = %s", (saved["id"],))
+    ctx.sql("ALTER TABLE migrations AUTO_INCREMENT = 1")
+
+
+def legacy_names_on(ctx: Ctx) -> Saved:
+    ctx.conn.select_db(ctx.db)
+    shift = len(LEGACY_MIGRATIONS)
+    ctx.sql("UPDATE migrations SET id = id + %s ORDER BY id DESC", (shift,))
+    for row_id, name in enumerate(LEGACY_MIGRATIONS, 1):
+        ctx.sql("INSERT INTO migrations (id, migration, batch) VALUES (%s, %s, 1)",
+                (row_id, name))
+    return {"shift": shift}
+
+
+def legacy_names_off(ctx: Ctx, saved: Saved) -> None:
+    ctx.conn.select_db(ctx.db)
+    names = ", ".join(["%s"] * len(LEGACY_MIGRATIONS))
+    ctx.sql(f"DELETE FROM migrations WHERE migration IN ({names})", LEGACY_MIGRATIONS)
+    ctx.sql("UPDATE migrations SET id = id - %s ORDER BY id", (int(saved["shift"]),))
     ctx.sql("ALTER TABLE migrations AUTO_INCREMENT = 1")
 
 
@@ -263,10 +294,14 @@ HANDLERS: dict[str, Handler] = {
     "db_wrong_charset": (charset_on, charset_off),
     "pending_migration": (pending_on, pending_off),
     "unknown_migration": (unknown_on, unknown_off),
+    "ledger_legacy_names": (legacy_names_on, legacy_names_off),
     "missing_table": (missing_table_on, missing_table_off),
     "tenant_column_nullable": _ddl(
         "ALTER TABLE appointments MODIFY company_id BIGINT UNSIGNED NULL",
         "ALTER TABLE appointments MODIFY company_id BIGINT UNSIGNED NOT NULL"),
+    "tenant_column_type_mismatch": _ddl(
+        "ALTER TABLE retell_call_events MODIFY company_id VARCHAR(20) NOT NULL",
+        "ALTER TABLE retell_call_events MODIFY company_id BIGINT UNSIGNED NOT NULL"),
     "tenant_index_missing": _ddl(
         "DROP INDEX IF EXISTS customers_company_id_index ON customers",
         "CREATE INDEX IF NOT EXISTS customers_company_id_index ON customers (company_id)"),

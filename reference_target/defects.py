@@ -48,9 +48,17 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("db_wrong_charset", "db", "P2.1", "database default charset latin1"),
     Defect("pending_migration", "db", "P2.2", "latest migration not applied (pending)"),
     Defect("unknown_migration", "db", "P2.2", "a migration recorded that the app does not know"),
+    Defect(
+        "ledger_legacy_names", "db", "P2.2",
+        "ledger starts with _*_… and future-dated rows that sort after every real migration",
+    ),
     Defect("missing_table", "db", "P2.3", "table staff missing"),
     Defect("tenant_column_nullable", "db", "P2.4", "appointments.company_id allows NULL"),
     Defect("tenant_index_missing", "db", "P2.4", "customers.company_id has no index"),
+    Defect(
+        "tenant_column_type_mismatch", "db", "P2.4",
+        "retell_call_events.company_id is VARCHAR while companies.id is BIGINT",
+    ),
     Defect("missing_perf_index", "db", "P2.3", "idx_calls_company_created dropped"),
     Defect("seed_data_missing", "db", "P2.5", "no appointments loaded"),
     Defect(

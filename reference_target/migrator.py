@@ -92,12 +92,10 @@ def rollback(conn: DbConnection, steps: int | None = None,
 
 
 def status(conn: DbConnection) -> list[tuple[str, str]]:
-    """(migration, "Ran (batch N)" | "Pending"), app migrations first, then unknown rows."""
+    """(migration, "[N] Ran" | "Pending") for every migration of the app, oldest first;
+    like Laravel, recorded migrations the app has no file for are not listed."""
     rows = {row.migration: row.batch for row in applied(conn)}
-    lines: list[tuple[str, str]] = []
-    for migration in all_migrations():
-        batch = rows.pop(migration.name, None)
-        lines.append((migration.name, "Pending" if batch is None else f"Ran [{batch}]"))
-    for name, batch in rows.items():
-        lines.append((name, f"Ran [{batch}] (unknown to the app)"))
-    return lines
+    return [
+        (m.name, "Pending" if m.name not in rows else f"[{rows[m.name]}] Ran")
+        for m in all_migrations()
+    ]

@@ -142,8 +142,10 @@ def _say(message: str) -> None:
 
 
 def preflight(profile: Profile, phases: Sequence[str] = PHASES, timeout: float = 8.0) -> None:
-    """Everything that would make the verdict meaningless is checked before any check runs."""
-    missing = profile.missing_secrets()
+    """Everything that would make the verdict meaningless is checked before any check runs:
+    only what the selected phases need (a ``--phase database`` run needs the DSN, no logins,
+    no Redis URL and no reachable web server)."""
+    missing = profile.missing_secrets(phases)
     if missing:
         raise ConfigError(
             f"missing secret environment variable(s) {', '.join(missing)} named by profile "
@@ -157,6 +159,8 @@ def preflight(profile: Profile, phases: Sequence[str] = PHASES, timeout: float =
             f"profile {profile.source} lacks {gaps[0]}{more}; add it or deselect "
             "the phase with --phase"
         )
+    if not profile.needs_web_target(phases):
+        return
     check_reachable(profile, timeout=min(timeout, 5.0))
     try:
         with httpx.Client(verify=False, timeout=timeout) as client:
@@ -246,7 +250,8 @@ def run_gate(request: RunRequest) -> int:
     broken = [code for code in codes if code in _PYTEST_CANNOT_JUDGE and code != 5]
     if broken:
         raise ConfigError(f"pytest could not run the checks ({_PYTEST_CANNOT_JUDGE[broken[0]]})")
-    health, _ = Target(profile).read_health()
+    web = profile.needs_web_target(request.phases)
+    health = Target(profile).read_health()[0] if web else None
     allure_meta.write_environment(results, _environment_info(profile, health))
     allure_meta.write_executor(results)
     allure_meta.write_categories(results)

@@ -13,7 +13,22 @@ REDACTED = "[redacted]"
 _SECRET_HEADERS = frozenset(
     {"authorization", "cookie", "set-cookie", "x-csrf-token", "x-xsrf-token"}
 )
-_SECRET_FIELDS = re.compile(r"(password|_token|secret|dsn)", re.IGNORECASE)
+# A key names a secret when it *ends* in a secret's word: ``password``, ``DB_PASSWORD``,
+# ``password_confirmation``, ``_token``, ``api_token``, ``XSRF-TOKEN``, ``clientSecret``,
+# ``STAGING_DB_DSN``, ``app_key``. Names that merely contain such a word are data:
+# ``personal_access_tokens`` (a table), ``users.password_resets_email_index``, ``token_count``,
+# ``api_credentials`` (AskPro's table: "credentials" is a plural, so it is left out).
+_SECRET_KEY = re.compile(
+    r"(?:^|[^a-z0-9])(?:password|passwd|pwd|passphrase|token|secret|dsn|cookie"
+    r"|authorization|(?:secret|app|api|private|access|signing|encryption|master)[_-]?key)"
+    r"(?:[_-](?:confirmation|hash|digest))?$"
+)
+_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
+
+
+def is_secret_key(key: object) -> bool:
+    """Whether a mapping key names a secret value (its last word is a secret's word)."""
+    return bool(_SECRET_KEY.search(_CAMEL.sub(r"\1_\2", str(key)).lower()))
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
 
 
@@ -30,10 +45,10 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 
 
 def redact_mapping(data: object) -> object:
-    """Recursively mask values whose keys look secret."""
+    """Recursively mask values whose keys name a secret (`is_secret_key`)."""
     if isinstance(data, Mapping):
         return {
-            key: REDACTED if _SECRET_FIELDS.search(str(key)) else redact_mapping(value)
+            key: REDACTED if is_secret_key(key) else redact_mapping(value)
             for key, value in data.items()
         }
     if isinstance(data, list | tuple):

@@ -6,20 +6,34 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import pytest
 
 from staging_gate.errors import CouldNotVerify
+from staging_gate.evidence import attach_text
 
 T = TypeVar("T")
 
 
-def no_problems(problems: Sequence[str], where: str) -> None:
-    """Fail with every problem found, prefixed by where they were seen."""
+def no_problems(problems: Sequence[str], where: str, shown: int | None = None) -> None:
+    """Fail with every problem found, prefixed by where they were seen.
+
+    With `shown`, a longer list is summarised — its count, the first `shown` problems, and
+    the full list attached to the result as text evidence — so the message stays readable
+    (a ledger of 400 unknown migrations is one line, not 28,000 characters).
+    """
     __tracebackhide__ = True
-    if problems:
+    if not problems:
+        return
+    if shown is None or len(problems) <= shown:
         pytest.fail(f"{where}: " + "; ".join(problems))
+    attachment = f"{where}: all {len(problems)}"
+    attach_text(attachment, "\n".join(problems))
+    pytest.fail(
+        f"{where}: {len(problems)} problems: " + "; ".join(problems[:shown])
+        + f"; … and {len(problems) - shown} more (all in the attachment '{attachment}')"
+    )
 
 
 def that(condition: bool, message: str) -> None:
@@ -37,7 +51,7 @@ def present(value: T | None, message: str) -> T:
     return value
 
 
-def unverified(what: str, fix: str = "") -> None:
+def unverified(what: str, fix: str = "") -> NoReturn:
     """Stop the check as "could not verify": `what` could not be measured, `fix` names the
     profile key, GRANT or setting that makes it measurable. Blocks GO, never reported as an
     application failure (the plugin labels it ``verification=unverified``).

@@ -29,6 +29,8 @@ PHASES: tuple[str, ...] = (
     "performance",
     "backup",
 )
+#: Phases that log in as the admin user.
+NEEDS_ADMIN = frozenset({"boot", "security", "performance"})
 PhaseName = Literal["infra", "database", "boot", "portal", "security", "performance", "backup"]
 
 
@@ -116,11 +118,22 @@ class DatabaseSection(_Section):
     charset: str = "utf8mb4"
     expected_tables: tuple[str, ...] = ()
     tenant_column: str = "company_id"
+    tenant_key: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9_$]{1,64}\.[A-Za-z0-9_$]{1,64}$",
+        description="table.column the tenant column refers to (companies.id); default: read "
+        "from the tenant tables' foreign keys.",
+    )
     tenant_tables: tuple[str, ...] = ()
     tenant_references: tuple[TenantReference, ...] = ()
     migrations_table: str = "migrations"
     expected_migrations: tuple[str, ...] = ()
     latest_migration: str
+    squashed_through: str | None = Field(
+        default=None,
+        description="Last migration of a squashed schema dump (schema:dump --prune): ledger "
+        "rows up to it are expected although their files are gone.",
+    )
     latest_migration_indexes: tuple[MigrationIndex, ...] = ()
     pending_migrations_command: tuple[str, ...] = Field(
         default=(),
@@ -446,17 +459,29 @@ class Profile(_Section):
             )
         return value
 
-    def secret_names(self) -> list[str]:
-        """Every environment variable the profile needs, in profile order."""
-        names = [self.database.dsn_env, self.cache.url_env]
-        for tenant in self.tenants:
-            names += [tenant.email_env, tenant.password_env]
-        if self.admin is not None:
+    def secret_names(self, phases: Sequence[str] = PHASES) -> list[str]:
+        """The environment variables the selected phases need, in profile order.
+
+        The DSN: every phase (the production guard reads the database name). The Redis URL
+        and the tenants' logins: every phase but ``database``. The admin login: ``boot``,
+        ``security``, ``performance`` (as `gaps`). An empty `phases` means all of them.
+        """
+        needs = set(phases or PHASES)
+        names = [self.database.dsn_env]
+        if needs - {"database"}:
+            names.append(self.cache.url_env)
+            for tenant in self.tenants:
+                names += [tenant.email_env, tenant.password_env]
+        if self.admin is not None and needs & NEEDS_ADMIN:
             names += [self.admin.email_env, self.admin.password_env]
         return names
 
-    def missing_secrets(self) -> list[str]:
-        return [name for name in self.secret_names() if not os.environ.get(name)]
+    def missing_secrets(self, phases: Sequence[str] = PHASES) -> list[str]:
+        return [name for name in self.secret_names(phases) if not os.environ.get(name)]
+
+    def needs_web_target(self, phases: Sequence[str] = PHASES) -> bool:
+        """Whether the selected phases send HTTP to the target (all but ``database`` do)."""
+        return bool(set(phases or PHASES) - {"database"})
 
     def gaps(self, phases: Sequence[str] = PHASES) -> list[str]:
         """What the selected phases need from the profile and it lacks (a config error, never
@@ -468,7 +493,7 @@ class Profile(_Section):
                 set(PHASES) - {"database"},
                 "at least two [[tenants]] (tenant isolation is checked between them)",
             ),
-            (self.admin is not None, {"boot", "security", "performance"}, "an [admin] user"),
+            (self.admin is not None, set(NEEDS_ADMIN), "an [admin] user"),
             (bool(self.flags.toggle_command), {"boot", "security"}, "flags.toggle_command"),
             (bool(self.backup.dump_command), {"backup"}, "backup.dump_command"),
             (

@@ -134,3 +134,24 @@ def test_check_profile_accepts_the_askpro_profile() -> None:
     result = gate("check-profile", str(root / "profiles" / "askpro-staging.toml"), env=env)
     assert result.returncode == 0, result.stderr
     assert "https://staging.askproai.de" in result.stdout
+
+
+def test_a_database_run_needs_no_logins_redis_or_web_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """QA runs `--phase database` locally: only the DSN, and no reachable web target."""
+    from staging_gate.cli import preflight
+    from staging_gate.errors import ConfigError
+    from staging_gate.profile import load_profile
+
+    profile = load_profile(write_profile(tmp_path, complete=True))  # https://127.0.0.1:1
+    for name in SECRETS:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SG_TEST_DB_DSN", SECRETS["SG_TEST_DB_DSN"])
+    preflight(profile, ["database"])
+    with pytest.raises(ConfigError, match="SG_TEST_REDIS_URL"):
+        preflight(profile, ["database", "infra"])
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match="is unreachable"):
+        preflight(profile, ["database", "infra"])

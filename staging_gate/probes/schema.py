@@ -12,6 +12,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from staging_gate.errors import CouldNotVerify
+from staging_gate.probes import column_types
+
 Row = dict[str, Any]
 Query = Callable[[str, Sequence[object]], list[Row]]
 
@@ -93,19 +96,32 @@ def table_charsets(query: Query, schema: str) -> dict[str, str]:
 # --- migrations ------------------------------------------------------------------------------
 
 
+class LedgerMissing(Exception):
+    """The migrations table does not exist in the connected database."""
+
+
 @dataclass(frozen=True)
 class AppliedMigration:
     name: str
     batch: int
+    id: int | None = None
 
 
 @dataclass(frozen=True)
 class MigrationReport:
+    """The ledger judged against the release.
+
+    `squashed`: ledger rows covered by a squashed schema dump (``database.squashed_through``);
+    `squash_missing`: the profile names a squashed dump whose last migration is not recorded.
+    """
+
     applied: tuple[AppliedMigration, ...]
     pending: tuple[str, ...]
     unknown: tuple[str, ...]
     latest_applied: str | None
     expected_latest: str
+    squashed: tuple[str, ...] = ()
+    squash_missing: str | None = None
 
     @property
     def latest_ok(self) -> bool:
@@ -113,19 +129,48 @@ class MigrationReport:
 
     def as_evidence(self) -> dict[str, object]:
         return {
-            "applied": [{"migration": m.name, "batch": m.batch} for m in self.applied],
+            "applied_in_ledger_order": [
+                {"migration": m.name, "batch": m.batch, "id": m.id} for m in self.applied
+            ],
             "pending": list(self.pending),
             "unknown": list(self.unknown),
+            "squashed": len(self.squashed),
+            "squashed_through_missing": self.squash_missing,
             "latest_applied": self.latest_applied,
             "expected_latest": self.expected_latest,
         }
 
 
+def _ledger_order(row: Row) -> tuple[int, int, str]:
+    row_id = row.get("id")
+    return (int(row["batch"]), int(row_id) if row_id is not None else 0, str(row["migration"]))
+
+
 def applied_migrations(query: Query, table: str) -> list[AppliedMigration]:
-    rows = query(
-        f"SELECT migration, batch FROM {quote_identifier(table)} ORDER BY batch, id", ()
+    """The ledger in the order migrations were applied: by batch, then id (insertion order).
+
+    Without an ``id`` column (Laravel before 5.5) rows of one batch are ordered by name, as
+    Laravel's own ``getRan()`` does. Never by name alone: ledgers hold names like
+    ``_*_create_x`` or future-dated ones that would sort after the real last migration.
+
+    Raises: LedgerMissing when `table` does not exist in the connected database.
+    """
+    exists = query(
+        "SELECT COUNT(*) AS n FROM information_schema.TABLES"
+        " WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = %s",
+        (table,),
     )
-    return [AppliedMigration(str(row["migration"]), int(row["batch"])) for row in rows]
+    if not int(exists[0]["n"]):
+        raise LedgerMissing(table)
+    rows = sorted(query(f"SELECT * FROM {quote_identifier(table)}", ()), key=_ledger_order)
+    return [
+        AppliedMigration(
+            str(row["migration"]),
+            int(row["batch"]),
+            int(row["id"]) if row.get("id") is not None else None,
+        )
+        for row in rows
+    ]
 
 
 def compare_migrations(
@@ -133,41 +178,35 @@ def compare_migrations(
     expected: Sequence[str],
     expected_latest: str,
     reported_pending: Iterable[str] = (),
+    squashed_through: str | None = None,
 ) -> MigrationReport:
-    """Pending = expected (or reported pending) but not recorded; unknown = recorded only."""
+    """Pending = expected (or reported pending) but not recorded; unknown = recorded only.
+
+    `applied` is in ledger order (`applied_migrations`); the latest applied is its last row.
+    `squashed_through` names the last migration of a squashed schema dump (Laravel's
+    ``php artisan schema:dump --prune`` keeps the ledger rows and deletes their files):
+    every ledger row up to and including it is expected, never unknown; when it is not
+    recorded at all the dump was not loaded (`MigrationReport.squash_missing`).
+    """
     names = [migration.name for migration in applied]
     recorded = set(names)
+    squashed: list[str] = []
+    if squashed_through and squashed_through in recorded:
+        squashed = names[: names.index(squashed_through) + 1]
     wanted = list(dict.fromkeys([*expected, expected_latest]))
     pending = [name for name in wanted if name not in recorded]
     pending += [name for name in reported_pending if name not in pending]
-    known = set(wanted)
+    known = set(wanted) | set(squashed)
     unknown = [name for name in names if expected and name not in known]
     return MigrationReport(
         applied=tuple(applied),
         pending=tuple(pending),
-        unknown=tuple(unknown),
-        latest_applied=max(names) if names else None,
+        unknown=tuple(dict.fromkeys(unknown)),
+        latest_applied=names[-1] if names else None,
         expected_latest=expected_latest,
+        squashed=tuple(squashed),
+        squash_missing=squashed_through if squashed_through and not squashed else None,
     )
-
-
-_MIGRATION_NAME = re.compile(r"\b\d{4}_\d{2}_\d{2}_\d{6}_\w+")
-_RAN = re.compile(r"\bRan\b", re.IGNORECASE)
-
-
-def parse_pending_output(stdout: str) -> list[str]:
-    """Pending migrations from a status command's output.
-
-    Understands both a plain list (one pending name per line) and ``artisan migrate:status``
-    tables, where a row is pending unless it says ``Ran``; lines naming no migration
-    (headers, rules, comments) are skipped.
-    """
-    pending: list[str] = []
-    for line in stdout.splitlines():
-        match = _MIGRATION_NAME.search(line)
-        if match and not line.lstrip().startswith("#") and not _RAN.search(line):
-            pending.append(match.group(0))
-    return pending
 
 
 # --- tables, columns, indexes ----------------------------------------------------------------
@@ -178,6 +217,7 @@ class ColumnInfo:
     table: str
     nullable: bool
     column_type: str
+    collation: str | None = None
 
 
 def base_tables(query: Query, schema: str) -> set[str]:
@@ -190,15 +230,82 @@ def base_tables(query: Query, schema: str) -> set[str]:
 
 
 def column_by_table(query: Query, schema: str, column: str) -> dict[str, ColumnInfo]:
+    """``table -> ColumnInfo`` for every table of `schema` that has `column`."""
     rows = query(
-        "SELECT TABLE_NAME AS tbl, IS_NULLABLE AS nullable, COLUMN_TYPE AS type"
+        "SELECT TABLE_NAME AS tbl, IS_NULLABLE AS nullable, COLUMN_TYPE AS type,"
+        " COLLATION_NAME AS collation"
         " FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s AND COLUMN_NAME = %s",
         (schema, column),
     )
     return {
-        str(row["tbl"]): ColumnInfo(str(row["tbl"]), row["nullable"] == "YES", str(row["type"]))
+        str(row["tbl"]): ColumnInfo(
+            str(row["tbl"]), row["nullable"] == "YES", str(row["type"]),
+            str(row["collation"]) if row.get("collation") else None,
+        )
         for row in rows
     }
+
+
+def tenant_key(
+    query: Query, schema: str, configured: str | None, tables: Iterable[str], column: str
+) -> str:
+    """The ``table.column`` the tenant column refers to: the profile's ``database.tenant_key``,
+    else the one column every FOREIGN KEY on the tenant column of `tables` references.
+
+    Raises: CouldNotVerify when the profile names none and the foreign keys name none or
+    several (the fix: set ``database.tenant_key``).
+    """
+    if configured:
+        return configured
+    rows = query(
+        "SELECT TABLE_NAME AS tbl, REFERENCED_TABLE_NAME AS ref_table,"
+        " REFERENCED_COLUMN_NAME AS ref_column FROM information_schema.KEY_COLUMN_USAGE"
+        " WHERE TABLE_SCHEMA = %s AND COLUMN_NAME = %s AND REFERENCED_TABLE_NAME IS NOT NULL",
+        (schema, column),
+    )
+    wanted = set(tables)
+    keys = sorted({f"{r['ref_table']}.{r['ref_column']}" for r in rows if r["tbl"] in wanted})
+    if len(keys) != 1:
+        found = f"foreign keys name {', '.join(keys)}" if keys else "no foreign key names it"
+        raise CouldNotVerify(
+            f"which column {column} refers to is unknown ({found})",
+            "set database.tenant_key (e.g. \"companies.id\")",
+        )
+    return keys[0]
+
+
+def tenant_type_problems(
+    columns: Mapping[str, ColumnInfo], tables: Iterable[str], key_name: str, key: ColumnInfo,
+    tenant_column: str, shown: int = 10,
+) -> list[str]:
+    """Tenant tables whose tenant column's type differs from the tenant key's type: one
+    problem per distinct column type, naming up to `shown` of its tables, e.g.
+    ``audit_logs.company_id, billing_periods.company_id are char(36), the tenant key
+    companies.id is bigint(20) unsigned: a text column refers to an integer key, …``.
+
+    Tables without the column are left to `tenant_column_problems`. The rule and its
+    reasons are in `column_types.mismatch`.
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for table in tables:
+        column = columns.get(table)
+        if column is None:
+            continue
+        reason = column_types.mismatch(
+            column.column_type, key.column_type, column.collation, key.collation
+        )
+        if reason:
+            groups.setdefault((column.column_type, reason), []).append(table)
+    problems: list[str] = []
+    for (column_type, reason), names in groups.items():
+        named = ", ".join(f"{table}.{tenant_column}" for table in names[:shown])
+        more = f" and {len(names) - shown} more" if len(names) > shown else ""
+        verb = "is" if len(names) == 1 else "are"
+        problems.append(
+            f"{named}{more} {verb} {column_type}, the tenant key {key_name} is "
+            f"{key.column_type}: {reason}"
+        )
+    return problems
 
 
 IndexMap = dict[tuple[str, str], tuple[str, ...]]

@@ -51,4 +51,4 @@ def test_P2_1_database_charset_utf8mb4(query, profile):
     problems = [f"table {t} is {c}" for t, c in sorted(tables.items()) if c != charset]
     if found.charset != charset:
         problems.insert(0, f"database default is {found.charset} ({found.collation})")
-    expect.no_problems(problems, f"expected charset {charset} in {name}")
+    expect.no_problems(problems, f"expected charset {charset} in {name}", 10)

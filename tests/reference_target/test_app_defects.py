@@ -317,7 +317,7 @@ def test_rollback_and_migrate_restore_the_schema(clean: Deployment) -> None:
     for rollback in (["migrate:rollback", "--step", "1"], ["migrate:rollback"]):
         rolled = cli(clean, "artisan", *rollback)
         assert rolled.stdout.strip() == f"Rolled back: {LATEST}"
-        assert f"{LATEST}  Pending" in cli(clean, "artisan", "migrate:status").stdout
+        assert re.search(rf"{LATEST} \.+ Pending", cli(clean, "artisan", "migrate:status").stdout)
         cli(clean, "artisan", "migrate")
         assert schema() == before
 
@@ -717,8 +717,10 @@ def test_defect_pending_migration(clean: Deployment) -> None:
     with defect(clean, "pending_migration"):
         assert LATEST not in {r[1] for r in sql(clean, "SELECT * FROM migrations")}
         assert not _has_index(clean, "retell_call_sessions", "idx_calls_company_created")
-        assert f"{LATEST}  Pending" in cli(clean, "artisan", "migrate:status").stdout
+        status = cli(clean, "artisan", "migrate:status", "--pending").stdout
+        assert re.search(rf"^  {LATEST} \.+ Pending  $", status, re.MULTILINE), status
     assert sql(clean, "SELECT id, migration, batch FROM migrations ORDER BY id") == before
+    assert "No pending migrations." in cli(clean, "artisan", "migrate:status", "--pending").stdout
     assert _has_index(clean, "appointments", "idx_appointments_company_starts")
 
 
@@ -726,8 +728,21 @@ def test_defect_unknown_migration(clean: Deployment) -> None:
     with defect(clean, "unknown_migration"):
         latest = sql(clean, "SELECT migration FROM migrations ORDER BY id DESC LIMIT 1")[0][0]
         assert latest != LATEST
-        assert "unknown to the app" in cli(clean, "artisan", "migrate:status").stdout
+        # Like Laravel, migrate:status lists the app's files only: the row is in the ledger.
+        assert "2025_11_03_101500" not in cli(clean, "artisan", "migrate:status").stdout
     assert sql(clean, "SELECT migration FROM migrations ORDER BY id DESC LIMIT 1")[0][0] == LATEST
+
+
+def test_defect_ledger_legacy_names(clean: Deployment) -> None:
+    ledger = "SELECT id, migration, batch FROM migrations ORDER BY batch, id"
+    before = sql(clean, ledger)
+    with defect(clean, "pending_migration"), defect(clean, "ledger_legacy_names"):
+        rows = sql(clean, ledger)
+        assert [r[1] for r in rows[:2]] == ["_*_fix_staff_branch_id_field",
+                                            "2099_12_31_235959_add_legacy_flags"]
+        assert rows[-1][1] == "2024_06_10_000000_add_role_to_users_table"
+        assert max(r[1] for r in rows) == "_*_fix_staff_branch_id_field"
+    assert sql(clean, ledger) == before
 
 
 def test_defect_missing_table(clean: Deployment) -> None:
@@ -745,6 +760,18 @@ def test_defect_tenant_column_nullable(clean: Deployment) -> None:
     with defect(clean, "tenant_column_nullable"):
         assert sql(clean, query)[0][0] == "YES"
     assert sql(clean, query)[0][0] == "NO"
+
+
+def test_defect_tenant_column_type_mismatch(clean: Deployment) -> None:
+    query = ("SELECT column_type FROM information_schema.columns WHERE table_schema = "
+             "'askproai_staging' AND table_name = 'retell_call_events' "
+             "AND column_name = 'company_id'")
+    count = "SELECT company_id, COUNT(*) FROM retell_call_events GROUP BY 1 ORDER BY 1"
+    before = sql(clean, count)
+    with defect(clean, "tenant_column_type_mismatch"):
+        assert sql(clean, query)[0][0] == "varchar(20)"
+    assert sql(clean, query)[0][0] == "bigint(20) unsigned"
+    assert sql(clean, count) == before
 
 
 def test_defect_tenant_index_missing(clean: Deployment) -> None:

@@ -62,3 +62,36 @@ def test_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.M
     assert profile.missing_secrets() == ["SG_TEST_DB_DSN"]
     with pytest.raises(ConfigError, match="SG_TEST_DB_DSN is not set"):
         profile.secret("SG_TEST_DB_DSN")
+
+
+def test_a_database_run_needs_only_the_dsn(tmp_path: Path) -> None:
+    profile = load_profile(write_profile(tmp_path, complete=True))
+    assert profile.secret_names(["database"]) == ["SG_TEST_DB_DSN"]
+    assert not profile.needs_web_target(["database"])
+    assert profile.gaps(["database"]) == []
+
+
+def test_other_phases_need_what_they_log_in_with(tmp_path: Path) -> None:
+    profile = load_profile(write_profile(tmp_path, complete=True))
+    infra = profile.secret_names(["infra"])
+    assert "SG_TEST_REDIS_URL" in infra and "SG_TEST_ADMIN_EMAIL" not in infra
+    assert "SG_TEST_ADMIN_PASSWORD" in profile.secret_names(["database", "security"])
+    assert profile.secret_names([]) == profile.secret_names()  # no selection = every phase
+    assert len(profile.secret_names()) == 8
+    assert profile.needs_web_target(["database", "infra"])
+
+
+def test_squashed_schema_and_tenant_key_are_profile_keys(tmp_path: Path) -> None:
+    path = write_profile(tmp_path)
+    text = path.read_text().replace(
+        "[database]\n",
+        '[database]\nsquashed_through = "2025_08_14_000001_secure_api_keys_migration"\n'
+        'tenant_key = "companies.id"\n',
+    )
+    path.write_text(text)
+    profile = load_profile(path)
+    assert profile.database.squashed_through == "2025_08_14_000001_secure_api_keys_migration"
+    assert profile.database.tenant_key == "companies.id"
+    path.write_text(text.replace('"companies.id"', '"companies"'))
+    with pytest.raises(ConfigError, match=r"database.tenant_key"):
+        load_profile(path)
