@@ -94,6 +94,8 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("debug_stack_trace", "app", "P5.5", "bad input shows a stack trace"),
     # --- phase 6: performance ---------------------------------------------------------------
     Defect("n_plus_one", "app", "P6.5", "calls list runs one query per row"),
+    Defect("performance_schema_not_granted", "db", "P6.5",
+           "the monitoring account cannot read performance_schema"),
     Defect("slow_api", "app", "P6.4", "API answers after 800 ms"),
     Defect("slow_homepage", "app", "P6.1", "homepage answers after 2.5 s"),
     Defect("slow_admin_dashboard", "app", "P6.2", "admin dashboard answers after 3.5 s"),

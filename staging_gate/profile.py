@@ -124,6 +124,17 @@ class DatabaseSection(_Section):
     )
     min_rows: dict[str, int] = Field(default_factory=dict)
     connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    monitor_dsn_env: str | None = Field(
+        default=None,
+        description="Optional env var holding a read-only monitoring DSN (SELECT on "
+        "performance_schema.*, e.g. mysql://monitor:…@host:3306/performance_schema) for "
+        "statement counts (P6.5); default dsn_env.",
+    )
+    app_user: str | None = Field(
+        default=None,
+        description="Database user the application connects as, whose statements P6.5 "
+        "counts; default the user of dsn_env.",
+    )
 
 
 class CacheSection(_Section):
@@ -307,6 +318,11 @@ class BudgetsSection(_Section):
     max_failure_ratio: float = Field(default=0.01, ge=0, le=1)
     cache_hit_ratio: float = Field(default=0.60, ge=0, le=1)
     max_queries_per_page: int = Field(default=30, ge=1)
+    query_count_header: str = Field(
+        default="",
+        description="Optional response header carrying the app's own query count, judged as "
+        "a second source next to performance_schema when present; '' = not read.",
+    )
     load: LoadShape = LoadShape()
 
 
@@ -445,6 +461,8 @@ class Profile(_Section):
     def secret_names(self) -> list[str]:
         """Every environment variable the profile needs, in profile order."""
         names = [self.database.dsn_env, self.cache.url_env]
+        if self.database.monitor_dsn_env:
+            names.append(self.database.monitor_dsn_env)
         for tenant in self.tenants:
             names += [tenant.email_env, tenant.password_env]
         if self.admin is not None:
