@@ -203,6 +203,12 @@ class RecordResource(_Section):
     company_field: str = Field(default="company_id", description="API field of a row's tenant.")
     search_params: tuple[str, ...] = ()
     filter_params: tuple[str, ...] = ()
+    probe_values: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per search/filter parameter, a value matching records of every tenant "
+        "(a term all tenants' data contains, a status, a wide date): tenant isolation is "
+        "replayed through each parameter with it (P5.1).",
+    )
 
 
 class CsrfForm(_Section):
