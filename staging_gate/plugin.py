@@ -9,6 +9,7 @@ of truth for the run.
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
@@ -303,6 +304,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config.stash[HOLD_KEY] = hold
     if hold.found_on is not True:
         session.config.get_terminal_writer().line(f"staging-gate: {hold.describe()}")
+    if hold.switched and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        # A CI job cancelled with SIGTERM unwinds like Ctrl-C, so the flag is still put back.
+        signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+
+
+def _interrupt_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 @pytest.hookimpl(trylast=True)
@@ -312,6 +320,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if hold is None:
         return
     not_restored = hold.release()
+    if signal.getsignal(signal.SIGTERM) is _interrupt_on_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if not_restored:
         session.config.get_terminal_writer().line(
             f"staging-gate: portal flag NOT restored to off: {', '.join(not_restored)}",
