@@ -19,12 +19,13 @@ prepares). ``Prepare``, ``Close stmt``, ``Quit`` and ``Ping`` are connection boo
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pymysql
 
 from staging_gate.errors import CouldNotVerify
+from staging_gate.probes.performance import QueryObservation
 from staging_gate.probes.schema import Query
 
 STATEMENT_COUNT_SQL = (
@@ -142,6 +143,15 @@ def count_load(read: Callable[[], int], load: Callable[[], None], url: str,
         raise _went_backwards(url, before, after)
     statements = after - before - reads * overhead
     return LoadCount(url, max(0, statements), before, after, overhead, reads)
+
+
+def observation_from_header(observed: QueryObservation,
+                            values: Sequence[str | None]) -> QueryObservation | None:
+    """The same page loads as the app's own query-count header tells them (the lowest
+    numeric value), or None when the app sent no numeric header — an optional second source,
+    never the evidence the check stands on."""
+    numbers = [int(v) for v in values if v is not None and v.strip().isdigit()]
+    return QueryObservation(observed.url, observed.rows, min(numbers)) if numbers else None
 
 
 def _went_backwards(url: str, earlier: int, later: int) -> CouldNotVerify:

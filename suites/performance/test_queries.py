@@ -17,7 +17,7 @@ import pytest
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
 from staging_gate.probes.performance import QueryObservation, count_table_rows, judge_query_growth
-from staging_gate.probes.statement_counts import LoadCount, count_load
+from staging_gate.probes.statement_counts import LoadCount, count_load, observation_from_header
 
 pytestmark = pytest.mark.exclusive
 
@@ -43,12 +43,6 @@ def observe(read: Callable[[], int], client: httpx.Client, url: str,
     return QueryObservation(url, rows, fewest), counts, headers
 
 
-def header_observation(observed: QueryObservation, values: list[str | None]) -> \
-        QueryObservation | None:
-    numbers = [int(v) for v in values if v is not None and v.strip().isdigit()]
-    return QueryObservation(observed.url, observed.rows, min(numbers)) if numbers else None
-
-
 def test_P6_5_calls_list_has_no_n_plus_one(tenants, profile, statement_counter):
     """The calls list runs under max_queries_per_page statements, no more for 25 rows than
     for 0 (performance_schema; the app's own header too when the profile names one)."""
@@ -71,8 +65,9 @@ def test_P6_5_calls_list_has_no_n_plus_one(tenants, profile, statement_counter):
         "max_queries_per_page": budget,
     })
     problems = judge_query_growth(full, sparse, budget)
-    by_header = (header_observation(full, full_headers), header_observation(sparse, sparse_headers))
-    if by_header[0] is not None and by_header[1] is not None and not problems:
+    full_by_header = observation_from_header(full, full_headers)
+    sparse_by_header = observation_from_header(sparse, sparse_headers)
+    if full_by_header is not None and sparse_by_header is not None and not problems:
         problems = [f"{p} (by the app's {header} header)"
-                    for p in judge_query_growth(by_header[0], by_header[1], budget)]
+                    for p in judge_query_growth(full_by_header, sparse_by_header, budget)]
     expect.no_problems(problems, f"SQL queries per page on {calls}")

@@ -8,9 +8,11 @@ import pymysql
 import pytest
 
 from staging_gate.errors import CouldNotVerify
+from staging_gate.probes.performance import QueryObservation
 from staging_gate.probes.statement_counts import (
     check_enabled,
     count_load,
+    observation_from_header,
     read_statement_count,
 )
 
@@ -92,3 +94,9 @@ def test_performance_schema_on_passes():
 
 def test_statement_count_sums_the_rows_value():
     assert read_statement_count(lambda _sql, args: [{"statements": "42"}], "app", "mon") == 42
+
+
+def test_the_apps_header_is_a_second_source_only_when_numeric():
+    seen = QueryObservation("/calls", 25, 6)
+    assert observation_from_header(seen, [None, "x"]) is None
+    assert observation_from_header(seen, ["7", "5"]) == QueryObservation("/calls", 25, 5)
