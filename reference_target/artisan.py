@@ -17,6 +17,7 @@ import pymysql
 
 from reference_target import cache_admin, db_defects, migrator, seeder
 from reference_target.dbconfig import (
+    MONITOR_USER,
     PRODUCTION_DATABASE,
     STAGING_DATABASE,
     Runtime,
@@ -24,6 +25,7 @@ from reference_target.dbconfig import (
     connect_app,
     connect_root,
     load_runtime,
+    monitor_password,
 )
 from reference_target.migrations import all_migrations, latest
 
@@ -102,6 +104,10 @@ def create_database(runtime: Runtime) -> None:
                 cur.execute(f"ALTER USER {user} IDENTIFIED BY %s", (runtime.db_password,))
                 cur.execute(f"GRANT ALL PRIVILEGES ON `{db}`.* TO {user}")
                 cur.execute(f"GRANT ALL PRIVILEGES ON `staging\\_gate\\_scratch\\_%`.* TO {user}")
+                monitor = f"'{MONITOR_USER}'@'{host}'"
+                cur.execute(f"CREATE USER IF NOT EXISTS {monitor} IDENTIFIED BY %s",
+                            (monitor_password(runtime.db_password),))
+                cur.execute(f"GRANT SELECT ON performance_schema.* TO {monitor}")
             cur.execute("FLUSH PRIVILEGES")
     finally:
         conn.close()

@@ -40,6 +40,7 @@ from typing import Any
 
 from reference_target import cache_admin, envfile
 from reference_target.dbconfig import (
+    MONITOR_USER,
     PRODUCTION_DATABASE,
     STASH_DATABASE,
     DbConnection,
@@ -280,6 +281,21 @@ def emails_off(ctx: Ctx, saved: Saved) -> None:
         ctx.sql("UPDATE customers SET email = %s WHERE id = %s", (email, customer_id))
 
 
+def _monitor_users() -> list[str]:
+    return [f"'{MONITOR_USER}'@'{host}'" for host in ("127.0.0.1", "localhost")]
+
+
+def monitor_grant_on(ctx: Ctx) -> Saved:
+    for user in _monitor_users():
+        ctx.sql(f"REVOKE SELECT ON performance_schema.* FROM {user}")
+    return {}
+
+
+def monitor_grant_off(ctx: Ctx, _saved: Saved) -> None:
+    for user in _monitor_users():
+        ctx.sql(f"GRANT SELECT ON performance_schema.* TO {user}")
+
+
 def _marker_on(_ctx: Ctx) -> Saved:
     return {}
 
@@ -314,6 +330,7 @@ HANDLERS: dict[str, Handler] = {
     "rollback_fails": (_marker_on, _marker_off),
     "restore_loses_table": (_marker_on, _marker_off),
     "unsanitized_emails": (emails_on, emails_off),
+    "performance_schema_not_granted": (monitor_grant_on, monitor_grant_off),
 }
 
 

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,8 @@ STAGING_DATABASE = "askproai_staging"
 PRODUCTION_DATABASE = "askproai_db"
 STASH_DATABASE = "reference_target_stash"
 CONNECT_TIMEOUT = 2
+# A read-only monitoring account for the gate: SELECT on performance_schema, nothing else.
+MONITOR_USER = "staging_gate_monitor"
 
 if TYPE_CHECKING:
     DbConnection: TypeAlias = pymysql.Connection[Any]
@@ -54,6 +57,11 @@ class Runtime:
     @property
     def log_file(self) -> Path:
         return self.state_dir / "app" / "storage" / "logs" / "laravel.log"
+
+
+def monitor_password(db_password: str) -> str:
+    """The monitoring account's password, derived from the folder's random DB password."""
+    return hashlib.sha256(f"monitor:{db_password}".encode()).hexdigest()[:32]
 
 
 def env_file_path(state_dir: Path) -> Path:

@@ -95,7 +95,11 @@ CATALOGUE: tuple[Defect, ...] = (
     # --- phase 5: security ------------------------------------------------------------------
     Defect("tenant_leak_api_detail", "app", "P5.1", "API call detail ignores the tenant"),
     Defect("foreign_record_403", "app", "P5.1", "another tenant's record answers 403, not 404"),
+    Defect("tenant_leak_calls_search", "app", "P5.1",
+           "calls search drops the company condition (the plain list stays scoped)"),
     Defect("sql_injection_search", "app", "P5.2", "calls search concatenated into SQL"),
+    Defect("sql_injection_filter_page", "app", "P5.2",
+           "calls page's status filter concatenated into SQL (the API's stays parametrized)"),
     Defect("csrf_missing_form", "app", "P5.3", "portal logout accepts requests without a token"),
     Defect("hsts_missing", "nginx", "P5.4", "Strict-Transport-Security not sent"),
     Defect("csp_missing", "nginx", "P5.4", "Content-Security-Policy not sent"),
@@ -107,6 +111,8 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("debug_stack_trace", "app", "P5.5", "bad input shows a stack trace"),
     # --- phase 6: performance ---------------------------------------------------------------
     Defect("n_plus_one", "app", "P6.5", "calls list runs one query per row"),
+    Defect("performance_schema_not_granted", "db", "P6.5",
+           "the monitoring account cannot read performance_schema"),
     Defect("slow_api", "app", "P6.4", "API answers after 800 ms"),
     Defect("slow_homepage", "app", "P6.1", "homepage answers after 2.5 s"),
     Defect("slow_admin_dashboard", "app", "P6.2", "admin dashboard answers after 3.5 s"),

@@ -7,6 +7,7 @@ import os
 import sys
 from typing import Any
 
+from .dbconfig import MONITOR_USER, monitor_password
 from .paths import StatePaths
 from .processes import LOOPBACK
 from .runtime import DATABASE, DB_USER, Runtime
@@ -25,6 +26,9 @@ def secrets(paths: StatePaths, runtime: Runtime) -> dict[str, str]:
     values = {
         "STAGING_DB_DSN": (f"mysql://{DB_USER}:{runtime.db_password}@{LOOPBACK}:"
                            f"{runtime.mariadb_port}/{DATABASE}"),
+        "STAGING_DB_MONITOR_DSN": (f"mysql://{MONITOR_USER}:"
+                                   f"{monitor_password(runtime.db_password)}@{LOOPBACK}:"
+                                   f"{runtime.mariadb_port}/performance_schema"),
         "STAGING_REDIS_URL": f"redis://{LOOPBACK}:{runtime.redis_port}/0",
     }
     for tenant in credentials["tenants"]:

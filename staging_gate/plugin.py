@@ -9,6 +9,7 @@ of truth for the run.
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
@@ -20,7 +21,9 @@ from staging_gate import __version__
 from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
 from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
 from staging_gate.guard import REFUSAL_PREFIX
+from staging_gate.portal_hold import PortalHold, hold_portal_on, needs_portal, phases_of
 from staging_gate.profile import PHASES, Profile, load_profile
+from staging_gate.target import Target
 
 PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
 
@@ -281,6 +284,54 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         _refuse(refusal)
     except CouldNotVerify as problem:
         _unverified(problem)
+
+
+HOLD_KEY: pytest.StashKey[PortalHold] = pytest.StashKey()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Once per run (the xdist controller, before its workers start): the portal flag on for
+    the logged-in checks if the target came with it off (see `staging_gate.portal_hold`)."""
+    config = session.config
+    profile = config.stash.get(PROFILE_KEY, None)
+    if profile is None or hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    options = gate_options(config)
+    if not profile.tenants or not needs_portal(phases_of(options.phases, options.checks)):
+        return
+    hold = hold_portal_on(Target(profile, read_only=options.read_only))
+    config.stash[HOLD_KEY] = hold
+    if hold.found_on is not True:
+        session.config.get_terminal_writer().line(f"staging-gate: {hold.describe()}")
+    if hold.switched and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        # A CI job cancelled with SIGTERM unwinds like Ctrl-C, so the flag is still put back.
+        signal.signal(signal.SIGTERM, _interrupt_on_sigterm)
+
+
+def _interrupt_on_sigterm(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Put the portal flag back as the run found it, after every check (also on failure)."""
+    hold = session.config.stash.get(HOLD_KEY, None)
+    if hold is None:
+        return
+    not_restored = hold.release()
+    if signal.getsignal(signal.SIGTERM) is _interrupt_on_sigterm:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not_restored:
+        session.config.get_terminal_writer().line(
+            f"staging-gate: portal flag NOT restored to off: {', '.join(not_restored)}",
+            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def portal_hold(config: pytest.Config) -> PortalHold | None:
+    """What the run found and did about the portal flag (None: nothing to hold)."""
+    return config.stash.get(HOLD_KEY, None)
 
 
 def gate_commit() -> str:

@@ -141,6 +141,17 @@ class DatabaseSection(_Section):
     )
     min_rows: dict[str, int] = Field(default_factory=dict)
     connect_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    monitor_dsn_env: str | None = Field(
+        default=None,
+        description="Optional env var holding a read-only monitoring DSN (SELECT on "
+        "performance_schema.*, e.g. mysql://monitor:…@host:3306/performance_schema) for "
+        "statement counts (P6.5); default dsn_env.",
+    )
+    app_user: str | None = Field(
+        default=None,
+        description="Database user the application connects as, whose statements P6.5 "
+        "counts; default the user of dsn_env.",
+    )
 
 
 class CacheSection(_Section):
@@ -209,6 +220,12 @@ class RecordResource(_Section):
     company_field: str = Field(default="company_id", description="API field of a row's tenant.")
     search_params: tuple[str, ...] = ()
     filter_params: tuple[str, ...] = ()
+    probe_values: dict[str, str] = Field(
+        default_factory=dict,
+        description="Per search/filter parameter, a value matching records of every tenant "
+        "(a term all tenants' data contains, a status, a wide date): tenant isolation is "
+        "replayed through each parameter with it (P5.1).",
+    )
 
 
 class CsrfForm(_Section):
@@ -324,6 +341,11 @@ class BudgetsSection(_Section):
     max_failure_ratio: float = Field(default=0.01, ge=0, le=1)
     cache_hit_ratio: float = Field(default=0.60, ge=0, le=1)
     max_queries_per_page: int = Field(default=30, ge=1)
+    query_count_header: str = Field(
+        default="",
+        description="Optional response header carrying the app's own query count, judged as "
+        "a second source next to performance_schema when present; '' = not read.",
+    )
     load: LoadShape = LoadShape()
 
 
@@ -468,6 +490,8 @@ class Profile(_Section):
         """
         needs = set(phases or PHASES)
         names = [self.database.dsn_env]
+        if self.database.monitor_dsn_env and "performance" in needs:
+            names.append(self.database.monitor_dsn_env)
         if needs - {"database"}:
             names.append(self.cache.url_env)
             for tenant in self.tenants:

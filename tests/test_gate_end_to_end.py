@@ -109,3 +109,33 @@ def test_flag_restored_after_a_failing_flag_check(
     statuses = {o.status for results in outcomes.values() for o in results}
     assert "failed" in statuses, outcomes
     assert flag_state(healthy, "customer_portal") == "true", "the gate left the portal flag off"
+
+
+def set_flag(target: reference.ReferenceTarget, flag: str, value: str) -> None:
+    argv = reference.reference_command(target.state_dir, "flag", flag, value)
+    subprocess.run(argv, capture_output=True, text=True, check=True)
+
+
+def test_portal_flag_off_at_start_is_switched_on_for_the_run_and_left_off(
+    healthy: reference.ReferenceTarget, tmp_path: Path
+) -> None:
+    """A release that ships dark: the gate logs its tenants in with the flag switched on,
+    checks the flag-off behaviour with those sessions, and leaves the flag off as found."""
+    set_flag(healthy, "customer_portal", "false")
+    try:
+        result = gate(
+            "run", "--profile", str(healthy.profile_path), "--out", str(tmp_path),
+            "--check", "P3.4", "--check", "P3.6", "--check", "P5.1",
+            "--check", "P5.6", "--check", "P6.5",
+            env=healthy.secrets,
+        )
+        after = flag_state(healthy, "customer_portal")
+    finally:
+        set_flag(healthy, "customer_portal", "true")
+    signoff = json.loads((tmp_path / "signoff.json").read_text(encoding="utf-8"))
+    ran = {phase: signoff["phases"][phase] for phase in ("boot", "security",
+                                                          "performance")}
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert all(p["status"] == "passed" and p["passed"] > 0 for p in ran.values()), ran
+    assert "off at start, switched on for the run" in result.stdout
+    assert after == "false", "the gate left the portal flag on (it was off at the start)"

@@ -63,10 +63,15 @@ CALL_COLUMNS = ("c.id, c.company_id, c.call_id, c.caller_number, c.direction, c.
 
 def _call_where(company_id: int, filters: Filters, defects: frozenset[str]) -> Where:
     where = Where()
-    if "tenant_leak_calls_list" not in defects:
+    searching_unscoped = bool(filters.search) and "tenant_leak_calls_search" in defects
+    if "tenant_leak_calls_list" not in defects and not searching_unscoped:
         where.add("c.company_id = %s", company_id)
     if filters.status and "broken_status_filter" not in defects:
-        where.add("c.status = %s", filters.status)
+        if "sql_injection_filter_page" in defects:
+            status = filters.status.replace("%", "%%")
+            where.add(f"c.status = '{status}'")  # the injectable concatenation
+        else:
+            where.add("c.status = %s", filters.status)
     dated = "broken_date_filter" not in defects
     if filters.date_from and dated:
         where.add("c.created_at >= %s", filters.date_from)

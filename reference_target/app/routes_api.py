@@ -50,8 +50,10 @@ def _paginated(ctx: Ctx, page: repo.Page, fields: tuple[str, ...]) -> JSONRespon
 
 @route(Spec("api", section="calls", flag_bypass_defect="flag_off_api_200"))
 def calls(ctx: Ctx) -> Response:
+    # The API's status filter stays parametrized even when the page's is concatenated.
+    defects = ctx.app.defects.active() - {"sql_injection_filter_page"}
     page = repo.calls_page(ctx.db, ctx.company_id, params.filters(ctx, repo.CALL_STATUSES),
-                           params.page_number(ctx), ctx.app.defects.active())
+                           params.page_number(ctx), defects)
     return _paginated(ctx, page, CALL_FIELDS)
 
 

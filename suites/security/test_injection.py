@@ -41,12 +41,11 @@ def test_P5_2_injection_probes_answer_cleanly(harvest, tenants, owner_and_other)
                 problem, line = _probe(client, path, {param: payload}, is_api, resource, True)
                 seen.append(line)
                 problems += [problem] if problem else []
-        for param in resource.filter_params:
-            problem, line = _probe(
-                client, resource.api_list, {param: payload}, True, resource, False
-            )
-            seen.append(line)
-            problems += [problem] if problem else []
+        for param in resource.filter_params:  # on both surfaces: each builds its own query
+            for path, is_api in ((resource.api_list, True), (resource.page_list, False)):
+                problem, line = _probe(client, path, {param: payload}, is_api, resource, False)
+                seen.append(line)
+                problems += [problem] if problem else []
     for bad_id in security.NON_NUMERIC_IDS:
         for template in (resource.api_detail, resource.page_detail):
             response = client.get(template.format(id=bad_id))

@@ -1,0 +1,142 @@
+"""P5.1 through every declared parameter: a list can be scoped to the tenant while a search
+or filter over it is not (the search query built apart from the list's, the tenant condition
+forgotten in one branch). So each record type's search and filter parameters are replayed as
+the other tenant, on the API list and the HTML page, with a value that matches records of
+every tenant (``security.records[].probe_values``: a term all tenants' data contains, a
+status, a wide date), and every row that comes back is judged by its own tenant field
+(``company_field`` in the API, ``company_attribute`` in the page).
+
+Ids and tenant values are compared as strings (integers, UUIDs, ULIDs alike).
+A replay that lists no row at all proves nothing (the value matched none of the tenant's
+own records either): it is reported as could-not-verify naming the profile key, never as
+a pass. Source of the idea: OWASP WSTG-ATHZ-02 (bypassing authorization schema) and
+WSTG-ATHZ-04 (IDOR) — every way to reach the data must be scoped, not only the plain list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from staging_gate.probes.security import api_rows
+from staging_gate.profile import RecordResource
+
+Surface = Literal["api", "page"]
+
+
+@dataclass(frozen=True)
+class ParamReplay:
+    """One request of the replay: `param`=`value` on the `surface` list of `resource`."""
+
+    resource: str
+    surface: Surface
+    path: str
+    param: str
+    value: str
+
+    @property
+    def label(self) -> str:
+        return f"GET {self.path}?{self.param}={self.value}"
+
+    @property
+    def params(self) -> dict[str, str]:
+        return {self.param: self.value}
+
+
+def param_replays(resource: RecordResource) -> tuple[list[ParamReplay], list[str]]:
+    """Every (parameter, surface) of `resource` with its probe value, and the parameters that
+    have no probe value in the profile (those cannot be replayed)."""
+    replays: list[ParamReplay] = []
+    missing: list[str] = []
+    for param in dict.fromkeys((*resource.search_params, *resource.filter_params)):
+        value = resource.probe_values.get(param)
+        if not value:
+            missing.append(param)
+            continue
+        replays += [ParamReplay(resource.name, "api", resource.api_list, param, value),
+                    ParamReplay(resource.name, "page", resource.page_list, param, value)]
+    return replays, missing
+
+
+def attribute_values(html: str, attribute: str) -> list[str]:
+    """Values of every ``attribute="…"`` (or single-quoted) in `html`, in page order."""
+    pattern = re.compile(rf"""\b{re.escape(attribute)}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    return [(m.group(1) if m.group(1) is not None else m.group(2)).strip()
+            for m in pattern.finditer(html)]
+
+
+def _text(value: Any) -> str | None:
+    if value is None or isinstance(value, bool | dict | list):
+        return None
+    return str(value).strip() or None
+
+
+def api_row_tenants(payload: Any, company_field: str) -> list[str | None]:
+    """The tenant of each row of an API list (None where a row has no such field)."""
+    return [_text(row.get(company_field)) for row in api_rows(payload)]
+
+
+@dataclass(frozen=True)
+class ListedRows:
+    """What one list answer showed: how many rows, and the tenant of each that says one."""
+
+    rows: int
+    tenants: tuple[str, ...]
+
+    @classmethod
+    def from_api(cls, payload: Any, company_field: str) -> ListedRows:
+        tenants = api_row_tenants(payload, company_field)
+        return cls(len(tenants), tuple(t for t in tenants if t is not None))
+
+    @classmethod
+    def from_page(cls, html: str, id_attribute: str, company_attribute: str) -> ListedRows:
+        return cls(len(attribute_values(html, id_attribute)),
+                   tuple(attribute_values(html, company_attribute)))
+
+
+def own_tenants(plain_lists: Iterable[ListedRows]) -> set[str]:
+    """The replaying tenant's own tenant values: what its plain (unsearched) lists show."""
+    return {tenant for listed in plain_lists for tenant in listed.tenants}
+
+
+def foreign_tenants(listed: ListedRows, own: set[str]) -> dict[str, int]:
+    """Rows per tenant value that is not the replaying tenant's own."""
+    counts: dict[str, int] = {}
+    for tenant in listed.tenants:
+        if tenant not in own:
+            counts[tenant] = counts.get(tenant, 0) + 1
+    return counts
+
+
+def replay_problem(replay: ParamReplay, status: int, listed: ListedRows | None, own: set[str],
+                   who: str) -> str | None:
+    """The application finding of one replay, or None: it must answer 200 and list only rows
+    of `who`'s own tenant."""
+    if status != 200 or listed is None:
+        return f"{who}'s {replay.label} answered {status}, expected 200 (the filtered list)"
+    foreign = foreign_tenants(listed, own)
+    if not foreign:
+        return None
+    shown = ", ".join(f"{tenant} ({rows} row{'s' if rows > 1 else ''})"
+                      for tenant, rows in sorted(foreign.items()))
+    return (f"{who}'s {replay.label} listed rows of other tenants — {shown}; its own is "
+            f"{', '.join(sorted(own))}: the {replay.param} parameter is not scoped to the tenant")
+
+
+def unproven_what(resource: str, empty: Sequence[ParamReplay], missing: Sequence[str],
+                  who: str) -> str:
+    """Why part of the replay proves nothing (for CouldNotVerify)."""
+    parts = [f"{who}'s {r.label} listed no rows (the value matches none of its records)"
+             for r in empty]
+    if missing:
+        parts.append(f"no probe value for {', '.join(missing)}")
+    return f"tenant isolation of {resource} through its parameters: " + "; ".join(parts)
+
+
+def unproven_fix(resource: str, params: Iterable[str]) -> str:
+    names = ", ".join(dict.fromkeys(params))
+    return (f"set security.records (name = {resource!r}) probe_values for {names}: a value "
+            "that matches records of every tenant (a term all their data contains, a status, "
+            "a wide date)")
