@@ -308,7 +308,7 @@ def parse_restore_error(message: str, dump_file: Path | None) -> RestoreError | 
     return RestoreError(int(found["code"]), found["text"].strip(), line, where)
 
 
-_ACCOUNT_IN_ERROR = re.compile(r"for user '(?P<user>[^']*)'@'(?P<host>[^']*)'")
+_ACCOUNT_IN_ERROR = re.compile(r"(?:for|to) user '(?P<user>[^']*)'@'(?P<host>[^']*)'")
 
 
 def account_in_error(text: str) -> str | None:
