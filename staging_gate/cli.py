@@ -44,11 +44,12 @@ _STAGE_LABELS = {"parallel": "parallel checks", "exclusive": "state-changing che
 
 
 class Interrupted(KeyboardInterrupt):
-    """The gate got SIGTERM (a cancelled CI job) or SIGINT (Ctrl-C) while it ran."""
+    """The gate got SIGTERM (a cancelled CI job) or SIGINT (Ctrl-C) while it ran; `how`
+    says which and when ("SIGTERM during the state-changing checks")."""
 
-    def __init__(self, signal_name: str) -> None:
-        super().__init__(signal_name)
-        self.signal_name = signal_name
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
 
 
 def _raise_interrupted(signum: int, _frame: object) -> None:
@@ -56,33 +57,29 @@ def _raise_interrupted(signum: int, _frame: object) -> None:
 
 
 @contextlib.contextmanager
-def _interruptible() -> Iterator[None]:
-    """SIGTERM and SIGINT raise `Interrupted` in the main thread while the block runs."""
+def _on_signals(handler: Callable[[int, object], None] | int) -> Iterator[None]:
+    """`handler` for SIGTERM and SIGINT while the block runs (main thread only; elsewhere
+    Python cannot set handlers and Ctrl-C stays a KeyboardInterrupt)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGTERM,
-                                                                         signal.SIGINT)}
+    stops = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, handler) for sig in stops}
     try:
         yield
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
-@contextlib.contextmanager
-def _signals_ignored() -> Iterator[None]:
-    """While the interim sign-off is written, a repeated signal must not cut it short."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {sig: signal.signal(sig, signal.SIG_IGN) for sig in (signal.SIGTERM,
-                                                                    signal.SIGINT)}
-    try:
-        yield
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+def _sign_off_interrupted(write: Callable[[str], None], how: str) -> None:
+    """Write the interrupted sign-off; a repeated signal must not cut it short, and a
+    failure to write must not keep the checks from being stopped."""
+    with _on_signals(signal.SIG_IGN):
+        try:
+            write(how)
+        except Exception as error:  # the target's restore comes first
+            _say(f"could not write the sign-off of the interrupted run: {error}")
 
 
 def _stop_stage(process: subprocess.Popen[bytes]) -> bool:
@@ -288,11 +285,10 @@ def _run_stage(
     try:
         return process.wait()
     except KeyboardInterrupt as interrupt:
-        name = getattr(interrupt, "signal_name", "SIGINT")
+        name = getattr(interrupt, "how", "SIGINT")
         how = f"{name} during the {_STAGE_LABELS.get(stage, stage)}"
-        if on_interrupt is not None:
-            with _signals_ignored():
-                on_interrupt(how)  # a sign-off first: CI may SIGKILL before teardowns end
+        if on_interrupt is not None:  # a sign-off first: CI may SIGKILL before teardowns end
+            _sign_off_interrupted(on_interrupt, how)
         _say(f"interrupted ({how}); giving the checks up to {RESTORE_GRACE_SECONDS:.0f}s "
              "to restore the target")
         finished = _stop_stage(process)
@@ -330,15 +326,15 @@ def run_gate(request: RunRequest) -> int:
 
     retries = profile.signoff.retries
     try:
-        with _interruptible():
+        with _on_signals(_raise_interrupted):
             codes = [_run_stage(request, "parallel", results, request.workers, retries,
                                 interrupted)]
             if codes[0] not in _PYTEST_CANNOT_JUDGE or codes[0] == 5:
                 codes.append(_run_stage(request, "exclusive", results, "0", retries,
                                         interrupted))
     except Interrupted as stop:
-        interrupted(stop.signal_name)  # again, now with what the teardowns left
-        _say(f"interrupted ({stop.signal_name}); verdict NO-GO, the gate could not judge")
+        _sign_off_interrupted(interrupted, stop.how)  # again, with what the teardowns left
+        _say(f"interrupted ({stop.how}); verdict NO-GO, the gate could not judge")
         return EXIT_CANNOT_JUDGE
     if all(code == 5 for code in codes):
         raise ConfigError("no checks were selected; check --phase and the -k/-m arguments")
