@@ -62,3 +62,15 @@ def test_missing_secret_names_the_variable(tmp_path: Path, monkeypatch: pytest.M
     assert profile.missing_secrets() == ["SG_TEST_DB_DSN"]
     with pytest.raises(ConfigError, match="SG_TEST_DB_DSN is not set"):
         profile.secret("SG_TEST_DB_DSN")
+
+
+def test_scratch_dsn_is_a_secret_when_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SG_TEST_SCRATCH_DSN", raising=False)
+    named = '[backup]\nscratch_dsn_env = "SG_TEST_SCRATCH_DSN"\n'
+    profile = load_profile(write_profile(tmp_path, extra=named))
+    assert profile.missing_secrets() == ["SG_TEST_SCRATCH_DSN"]
+    assert load_profile(write_profile(tmp_path)).missing_secrets() == []
