@@ -26,6 +26,7 @@ lines, so a string literal spanning lines in a routine body stays a literal.
 from __future__ import annotations
 
 import re
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -277,14 +278,12 @@ def object_at_line(dump_file: Path, line: int, window: int = 400) -> str | None:
     (``CREATE ... VIEW|TABLE|PROCEDURE|FUNCTION|TRIGGER name``, up to its ``;``), else by the
     nearest dump comment or statement above (``Final view structure for view `v```), within
     `window` lines; ``"view `v`"`` or None."""
-    above: list[bytes] = []
+    above: deque[bytes] = deque(maxlen=window)
     statement: list[bytes] = []
     with dump_file.open("rb") as lines:
         for number, text in enumerate(lines, start=1):
             if number < line:
                 above.append(text)
-                if len(above) > window:
-                    above.pop(0)
                 continue
             statement.append(text)
             if text.rstrip().endswith(b";") or len(statement) >= 40:
