@@ -1,5 +1,6 @@
 """A cancelled CI job (SIGTERM) or Ctrl-C (SIGINT) mid-run: the checks' teardowns run, the
-sign-off says the run was interrupted (NO-GO, the checks that did not run), exit code 2."""
+sign-off says the run was interrupted (NO-GO, the checks that did not run), exit code 2.
+Real signals, sent to the gate process only (as a CI runner does)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from staging_gate import reference
 from tests.profile_factory import COMPLETE_SECRETS, write_profile
 
 # A check that holds the target "changed" until its teardown puts it back.
@@ -100,3 +102,46 @@ def test_interrupted_run_restores_then_signs_off_as_interrupted(
     markdown = (out / "signoff.md").read_text(encoding="utf-8")
     assert "**Run interrupted**" in markdown and sent.name in markdown, markdown
     assert "Verdict: NO-GO (partial run) (interrupted)" not in stdout  # no table: no verdict
+
+
+def portal_flag(state_dir: Path) -> str:
+    env_file = state_dir / "app" / ".env.staging"
+    for line in env_file.read_text(encoding="utf-8").splitlines():
+        if line.startswith("FEATURE_CUSTOMER_PORTAL="):
+            return line.partition("=")[2].strip()
+    return ""
+
+
+def test_sigterm_during_the_flag_toggles_restores_the_flag(
+    reference_target: reference.ReferenceTarget, tmp_path: Path
+) -> None:
+    """The issue's own case: a CI job cancelled while phase 3 has the portal flag off."""
+    reference.defect(reference_target.state_dir, "reset")
+    out = tmp_path / "out"
+    gate = subprocess.Popen(
+        [sys.executable, "-m", "staging_gate", "run", "--profile",
+         str(reference_target.profile_path), "--phase", "boot", "--out", str(out),
+         "--workers", "0"],
+        env={**os.environ, **reference_target.secrets},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 240
+        while portal_flag(reference_target.state_dir) != "false":
+            assert gate.poll() is None, "the gate ended before it switched the flag off"
+            assert time.monotonic() < deadline, "the flag was never switched off"
+            time.sleep(0.05)
+        gate.send_signal(signal.SIGTERM)
+        _, stderr = gate.communicate(timeout=180)
+    finally:
+        if gate.poll() is None:
+            os.killpg(gate.pid, signal.SIGKILL)
+            gate.wait()
+    assert gate.returncode == 2, stderr[-2000:]
+    assert portal_flag(reference_target.state_dir) == "true", "the flag was left off"
+    signoff = json.loads((out / "signoff.json").read_text(encoding="utf-8"))
+    assert signoff["verdict"] == "NO-GO"
+    assert signoff["interrupted"].startswith("SIGTERM during the state-changing checks")
