@@ -29,6 +29,17 @@ last row in ledger order is ``2024_06_10_000000_add_role_to_users_table``.
 gives the latest migration a ``down`` whose first statement drops a misspelt index (so
 ``artisan migrate:rollback`` exits 1 and changes nothing); the second makes
 ``artisan db:dump`` skip ``retell_call_events``.
+
+``backup_production_copy`` makes staging look like a production copy (it breaks nothing the
+checklist forbids; P7.1 must still restore it): a view whose DEFINER ``prod_user``@``%``
+does not exist here (mariadb-dump then writes its body with columns qualified by the
+database, ``select `askproai_staging`.`retell_call_sessions`.`company_id` ... from
+`retell_call_sessions```), a procedure and a trigger whose bodies name the database, and a
+transcript line quoting the database name as text. ``backup_float_precision`` adds a FLOAT
+column ``retell_call_sessions.sentiment_score`` holding values with more than 6 significant
+digits: mariadb-dump writes 6, so the restored copy differs in that column.
+``db_user_without_create`` revokes the app user's grant on the scratch databases
+(the seed's own grant, Part 2.3, is ``askproai_staging.*`` only): no scratch database.
 """
 
 from __future__ import annotations
@@ -304,6 +315,68 @@ def _marker_off(_ctx: Ctx, _saved: Saved) -> None:
     return None
 
 
+PROD_DEFINER = "`prod_user`@`%`"
+COPY_VIEW = "calls_per_company"
+COPY_PROCEDURE = "company_call_totals"
+COPY_TRIGGER = "retell_call_events_source"
+FLOAT_COLUMN = "sentiment_score"
+SCRATCH_GRANT_PATTERN = "`staging\\_gate\\_scratch\\_%`.*"
+
+
+def _app_definer(ctx: Ctx) -> str:
+    """The account the app (and mariadb-dump) log in as: TCP from 127.0.0.1."""
+    return f"`{ctx.runtime.db_user}`@`127.0.0.1`"
+
+
+def production_copy_on(ctx: Ctx) -> Saved:
+    db = ctx.db
+    ctx.conn.select_db(db)
+    ctx.sql(f"CREATE DEFINER={PROD_DEFINER} SQL SECURITY DEFINER VIEW `{COPY_VIEW}` AS "
+            "SELECT company_id, COUNT(*) AS calls FROM retell_call_sessions GROUP BY company_id")
+    ctx.sql(f"CREATE DEFINER={_app_definer(ctx)} PROCEDURE `{COPY_PROCEDURE}`() "
+            f"SELECT `{db}`.`retell_call_sessions`.company_id, COUNT(*) "
+            f"FROM {db}.retell_call_sessions GROUP BY 1")
+    ctx.sql(f"CREATE DEFINER={_app_definer(ctx)} TRIGGER `{COPY_TRIGGER}` BEFORE INSERT ON "
+            "retell_call_events FOR EACH ROW "
+            f"SET @askpro_last_event = CONCAT('{db}.retell_call_events#', NEW.call_session_id)")
+    row = ctx.one("SELECT id, text FROM retell_call_events ORDER BY id LIMIT 1")
+    ctx.sql("UPDATE retell_call_events SET text = CONCAT(text, %s) WHERE id = %s",
+            (f" (copied from {db}.retell_call_events, `{db}`.`calls`)", row[0]))
+    return {"id": int(row[0]), "text": row[1]}
+
+
+def production_copy_off(ctx: Ctx, saved: Saved) -> None:
+    ctx.conn.select_db(ctx.db)
+    ctx.sql(f"DROP VIEW IF EXISTS `{COPY_VIEW}`")
+    ctx.sql(f"DROP PROCEDURE IF EXISTS `{COPY_PROCEDURE}`")
+    ctx.sql(f"DROP TRIGGER IF EXISTS `{COPY_TRIGGER}`")
+    ctx.sql("UPDATE retell_call_events SET text = %s WHERE id = %s", (saved["text"], saved["id"]))
+
+
+def float_precision_on(ctx: Ctx) -> Saved:
+    ctx.conn.select_db(ctx.db)
+    ctx.sql(f"ALTER TABLE retell_call_sessions ADD COLUMN {FLOAT_COLUMN} FLOAT NULL")
+    # id / 7: 0.142857142..., stored as FLOAT with ~7 significant digits; dumped with 6.
+    ctx.sql(f"UPDATE retell_call_sessions SET {FLOAT_COLUMN} = id / 7")
+    return {}
+
+
+def float_precision_off(ctx: Ctx, _saved: Saved) -> None:
+    ctx.conn.select_db(ctx.db)
+    ctx.sql(f"ALTER TABLE retell_call_sessions DROP COLUMN IF EXISTS {FLOAT_COLUMN}")
+
+
+def without_create_on(ctx: Ctx) -> Saved:
+    for user in ctx.app_users():
+        ctx.sql(f"REVOKE ALL PRIVILEGES ON {SCRATCH_GRANT_PATTERN} FROM {user}")
+    return {}
+
+
+def without_create_off(ctx: Ctx, _saved: Saved) -> None:
+    for user in ctx.app_users():
+        ctx.sql(f"GRANT ALL PRIVILEGES ON {SCRATCH_GRANT_PATTERN} TO {user}")
+
+
 Handler = tuple[Callable[[Ctx], Saved], Callable[[Ctx, Saved], None]]
 HANDLERS: dict[str, Handler] = {
     "db_named_like_production": (prod_name_on, prod_name_off),
@@ -331,6 +404,9 @@ HANDLERS: dict[str, Handler] = {
     "restore_loses_table": (_marker_on, _marker_off),
     "unsanitized_emails": (emails_on, emails_off),
     "performance_schema_not_granted": (monitor_grant_on, monitor_grant_off),
+    "backup_production_copy": (production_copy_on, production_copy_off),
+    "backup_float_precision": (float_precision_on, float_precision_off),
+    "db_user_without_create": (without_create_on, without_create_off),
 }
 
 

@@ -121,6 +121,19 @@ CATALOGUE: tuple[Defect, ...] = (
     # --- phase 7: backup --------------------------------------------------------------------
     Defect("rollback_fails", "db", "P7.2", "migrate:rollback of the latest migration fails"),
     Defect("restore_loses_table", "db", "P7.1", "the dump command omits one table"),
+    Defect(
+        "backup_production_copy", "db", "P7.1",
+        "production-like dump: view with a foreign DEFINER, bodies naming the database "
+        "(P7.1 must still restore it)",
+    ),
+    Defect(
+        "backup_float_precision", "db", "P7.1",
+        "a FLOAT column whose values the dump writes with 6 digits (restored copy differs)",
+    ),
+    Defect(
+        "db_user_without_create", "db", "P7.1",
+        "the app DB user may not create the scratch databases (seed 2.3 grant only)",
+    ),
     Defect("unsanitized_emails", "db", "P7.3", "real-looking customer emails in the data"),
     Defect("pii_in_log", "app", "P7.4", "login writes the email address to the log"),
 )

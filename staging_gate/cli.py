@@ -1,17 +1,21 @@
 """`staging-gate`: run the gate, demo it on the reference target, recompute a sign-off.
 
 Exit codes: 0 GO, 1 NO-GO, 2 the gate could not judge (bad profile, missing secret,
-unreachable target, no checks selected) — always with one line saying what and how to fix.
+unreachable target, no checks selected, run interrupted) — always with one line saying
+what and how to fix.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +40,62 @@ _PYTEST_CANNOT_JUDGE = {
 _NARROWING_ARGS = ("-k", "-m", "--check", "--deselect", "--lf", "--last-failed")
 # After an interrupt the checks get this long to put the target back (flags, scratch DBs).
 RESTORE_GRACE_SECONDS = 120.0
+_STAGE_LABELS = {"parallel": "parallel checks", "exclusive": "state-changing checks"}
+
+
+class Interrupted(KeyboardInterrupt):
+    """The gate got SIGTERM (a cancelled CI job) or SIGINT (Ctrl-C) while it ran; `how`
+    says which and when ("SIGTERM during the state-changing checks")."""
+
+    def __init__(self, how: str) -> None:
+        super().__init__(how)
+        self.how = how
+
+
+def _raise_interrupted(signum: int, _frame: object) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+@contextlib.contextmanager
+def _on_signals(handler: Callable[[int, object], None] | int) -> Iterator[None]:
+    """`handler` for SIGTERM and SIGINT while the block runs (main thread only; elsewhere
+    Python cannot set handlers and Ctrl-C stays a KeyboardInterrupt)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    stops = (signal.SIGTERM, signal.SIGINT)
+    previous = {sig: signal.signal(sig, handler) for sig in stops}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+def _sign_off_interrupted(write: Callable[[str], None], how: str) -> None:
+    """Write the interrupted sign-off; a repeated signal must not cut it short, and a
+    failure to write must not keep the checks from being stopped."""
+    with _on_signals(signal.SIG_IGN):
+        try:
+            write(how)
+        except Exception as error:  # the target's restore comes first
+            _say(f"could not write the sign-off of the interrupted run: {error}")
+
+
+def _stop_stage(process: subprocess.Popen[bytes]) -> bool:
+    """Forward SIGINT to the stage's process group — pytest then runs its teardowns (flags
+    restored, scratch databases dropped) — wait up to RESTORE_GRACE_SECONDS, then kill the
+    group. A second signal kills at once. True if the checks ended by themselves."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGINT)
+    try:
+        process.wait(timeout=RESTORE_GRACE_SECONDS)
+        return True
+    except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+        return False
 
 
 @dataclass(frozen=True)
@@ -212,23 +272,45 @@ def _pytest_argv(
     return argv
 
 
-def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, retries: int) -> int:
+def _run_stage(
+    request: RunRequest,
+    stage: str,
+    results: Path,
+    workers: str,
+    retries: int,
+    on_interrupt: Callable[[str], None] | None = None,
+) -> int:
     label = "parallel checks" if stage == "parallel" else "state-changing checks (run alone)"
     _say(f"stage: {label}")
     env = {**os.environ, **request.environment}
     argv = _pytest_argv(request, stage, results, workers, retries)
-    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env)
+    # Its own process group: the gate forwards an interrupt to pytest and its workers once.
+    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, process_group=0)
     try:
         return process.wait()
-    except KeyboardInterrupt:
-        # pytest got the same SIGINT: let its teardowns restore flags and drop scratch DBs.
-        _say(f"interrupted; giving the checks up to {RESTORE_GRACE_SECONDS:.0f}s to clean up")
-        try:
-            process.wait(timeout=RESTORE_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        raise
+    except KeyboardInterrupt as interrupt:
+        name = getattr(interrupt, "how", "SIGINT")
+        how = f"{name} during the {_STAGE_LABELS.get(stage, stage)}"
+        if on_interrupt is not None:  # a sign-off first: CI may SIGKILL before teardowns end
+            _sign_off_interrupted(on_interrupt, how)
+        _say(f"interrupted ({how}); giving the checks up to {RESTORE_GRACE_SECONDS:.0f}s "
+             "to restore the target")
+        finished = _stop_stage(process)
+        if not finished:
+            how += f"; the checks were killed after {RESTORE_GRACE_SECONDS:.0f}s of cleanup"
+        raise Interrupted(how) from None
+
+
+def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how: str) -> None:
+    """The sign-off of an interrupted run: NO-GO, why, and the checks that did not run."""
+    from staging_gate import signoff
+
+    verdict = signoff.compute_signoff(
+        results, profile.signoff, selected_phases=request.phases or None, partial=True
+    )
+    verdict = signoff.mark_interrupted(verdict, how, request.phases or None)
+    signoff.write_signoff(verdict, request.out_dir)
+    _say(f"sign-off of the interrupted run: {request.out_dir / 'signoff.md'}")
 
 
 def run_gate(request: RunRequest) -> int:
@@ -242,9 +324,22 @@ def run_gate(request: RunRequest) -> int:
         if stale.is_file():
             stale.unlink()
     started = time.monotonic()
-    codes = [_run_stage(request, "parallel", results, request.workers, profile.signoff.retries)]
-    if codes[0] not in _PYTEST_CANNOT_JUDGE or codes[0] == 5:
-        codes.append(_run_stage(request, "exclusive", results, "0", profile.signoff.retries))
+
+    def interrupted(how: str) -> None:
+        _write_interrupted(request, profile, results, how)
+
+    retries = profile.signoff.retries
+    try:
+        with _on_signals(_raise_interrupted):
+            codes = [_run_stage(request, "parallel", results, request.workers, retries,
+                                interrupted)]
+            if codes[0] not in _PYTEST_CANNOT_JUDGE or codes[0] == 5:
+                codes.append(_run_stage(request, "exclusive", results, "0", retries,
+                                        interrupted))
+    except Interrupted as stop:
+        _sign_off_interrupted(interrupted, stop.how)  # again, with what the teardowns left
+        _say(f"interrupted ({stop.how}); verdict NO-GO, the gate could not judge")
+        return EXIT_CANNOT_JUDGE
     if all(code == 5 for code in codes):
         raise ConfigError("no checks were selected; check --phase and the -k/-m arguments")
     broken = [code for code in codes if code in _PYTEST_CANNOT_JUDGE and code != 5]

@@ -364,6 +364,11 @@ class BackupSection(_Section):
     scratch_database_prefix: str = Field(
         default="staging_gate_scratch_", pattern=r"^[A-Za-z0-9_]{1,40}$"
     )
+    scratch_dsn_env: str = Field(
+        default="",
+        description="Env var holding a DSN of a user who may CREATE/DROP the scratch "
+        "databases (<prefix>*); empty = the database.dsn_env user.",
+    )
     timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
 
 
@@ -498,6 +503,8 @@ class Profile(_Section):
                 names += [tenant.email_env, tenant.password_env]
         if self.admin is not None and needs & NEEDS_ADMIN:
             names += [self.admin.email_env, self.admin.password_env]
+        if self.backup.scratch_dsn_env and "backup" in needs:
+            names.append(self.backup.scratch_dsn_env)
         return names
 
     def missing_secrets(self, phases: Sequence[str] = PHASES) -> list[str]:

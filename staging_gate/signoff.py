@@ -17,6 +17,8 @@ own quality gate. The rules, in the order a release manager asks about them:
 - A **partial** run (only some phases selected, or ``-k``/``-m``) says so and lists the
   phases that did not run; phases that were not selected do not block.
 - A run in which no check ran at all is never GO.
+- An **interrupted** run (SIGTERM from a cancelled CI job, Ctrl-C) is never GO: the
+  sign-off says so and lists the checklist items that produced no result.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ __all__ = [
     "WaiverState",
     "compute_signoff",
     "format_summary_table",
+    "mark_interrupted",
     "read_signoff",
     "write_signoff",
 ]
@@ -314,6 +317,21 @@ def compute_signoff(
         not_run=tuple(s.phase for s in summaries if s.counts.total == 0),
         generated_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     )
+
+
+def mark_interrupted(
+    signoff: Signoff, how: str, selected_phases: Sequence[str] | None = None
+) -> Signoff:
+    """`signoff` of a run that stopped early: NO-GO, `how` it stopped ("SIGTERM during the
+    state-changing checks"), and first among the reasons the checklist items of the
+    selected phases (default: all) that have no result."""
+    phases = set(selected_phases or PHASES)
+    seen = {check.id for check in signoff.checks}
+    missing = [item.id for item in BY_ID.values() if item.phase in phases and item.id not in seen]
+    did_not_run = f"{len(missing)} checklist item(s) did not run: {', '.join(missing)}" if (
+        missing) else "every checklist item has at least one result"
+    reason = f"the run was interrupted ({how}) before it finished; {did_not_run}"
+    return replace(signoff, verdict="NO-GO", interrupted=how, reasons=(reason, *signoff.reasons))
 
 
 def _check_order(check: CheckResult) -> tuple[int, tuple[int, ...], str]:

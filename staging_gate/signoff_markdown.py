@@ -44,6 +44,12 @@ def _failing_order(check: CheckResult, signoff: Signoff) -> tuple[int, int]:
 def _headline(signoff: Signoff) -> list[str]:
     ran = sum(p.counts.ran for p in signoff.phases)
     lines = [f"# {_ICON[signoff.verdict]} {signoff.verdict} — staging sign-off", ""]
+    if signoff.interrupted:
+        lines += [
+            f"**Run interrupted** ({signoff.interrupted}): the gate did not finish, so this is "
+            "no verdict on the application — run it again.",
+            "",
+        ]
     scope = "partial run" if signoff.partial else "full run"
     lines.append(f"**{scope}**, {ran} checks ran, generated {signoff.generated_at}.")
     if signoff.partial and signoff.not_run:
@@ -161,6 +167,7 @@ def format_summary_table(signoff: Signoff) -> str:
             + "".join(f"  {counts[column]:>7}" for column in _COUNT_COLUMNS)
         )
     partial = " (partial run)" if signoff.partial else ""
+    partial += " (interrupted)" if signoff.interrupted else ""
     lines += ["", f"Verdict: {signoff.verdict}{partial}"]
     lines += [f"  - {reason.splitlines()[0]}" for reason in signoff.reasons]
     return "\n".join(lines)

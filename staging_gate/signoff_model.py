@@ -136,6 +136,8 @@ class Signoff:
     waivers: tuple[WaiverState, ...]
     not_run: tuple[str, ...]
     generated_at: str
+    #: Why the run stopped before its end ("SIGTERM during the state-changing checks"), or "".
+    interrupted: str = ""
 
     @property
     def go(self) -> bool:
@@ -159,6 +161,7 @@ class Signoff:
             "flaky": [check.title for check in self.checks_with("flaky")],
             "unverified": [check.title for check in self.checks_with("unverified")],
             "generated_at": self.generated_at,
+            "interrupted": self.interrupted or None,
         }
 
 
@@ -210,4 +213,5 @@ def signoff_from_dict(data: dict[str, Any]) -> Signoff:
         waivers=waivers,
         not_run=tuple(str(phase) for phase in data.get("not_run", ())),
         generated_at=str(data.get("generated_at", "")),
+        interrupted=str(data.get("interrupted") or ""),
     )

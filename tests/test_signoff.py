@@ -15,6 +15,7 @@ from staging_gate.signoff import (
     Signoff,
     compute_signoff,
     format_summary_table,
+    mark_interrupted,
     read_signoff,
     write_signoff,
 )
@@ -501,6 +502,36 @@ def test_signoff_json_schema_and_round_trip(results: Path, tmp_path: Path) -> No
     assert dt.datetime.fromisoformat(data["generated_at"]).tzinfo is not None
     assert read_signoff(json_path) == signoff
     assert md_path.name == "signoff.md"
+
+
+def test_interrupted_run_is_no_go_listing_what_did_not_run(
+    results: Path, tmp_path: Path
+) -> None:
+    for prefix in ("P1", "P2"):
+        write_healthy_phase(results, prefix)
+    how = "SIGTERM during the state-changing checks"
+
+    signoff = mark_interrupted(signoff_of(results, partial=True), how)
+    json_path, md_path = write_signoff(signoff, tmp_path / "out")
+
+    assert signoff.verdict == "NO-GO" and signoff.interrupted == how
+    assert signoff.reasons[0].startswith(
+        f"the run was interrupted ({how}) before it finished; 25 checklist item(s) did not "
+        "run: P3.1, P3.2"
+    )
+    assert json.loads(json_path.read_text(encoding="utf-8"))["interrupted"] == how
+    assert read_signoff(json_path) == signoff
+    text = md_path.read_text(encoding="utf-8")
+    assert text.splitlines()[2].startswith(f"**Run interrupted** ({how})")
+    assert "(interrupted)" in format_summary_table(signoff)
+
+
+def test_interrupted_run_counts_only_the_selected_phases(results: Path) -> None:
+    write_healthy_phase(results, "P7")
+    signoff = mark_interrupted(signoff_of(results, selected_phases=["backup"]), "SIGINT",
+                               ["backup"])
+    assert signoff.reasons[0].endswith("every checklist item has at least one result")
+    assert signoff.verdict == "NO-GO"
 
 
 def test_signoff_md_reads_verdict_then_failing_checks_then_phases(

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pymysql
+import pytest
 import redis
 
 from reference_target.defects import CATALOGUE
@@ -833,6 +834,53 @@ def test_defect_restore_loses_table(clean: Deployment, tmp_path: Path) -> None:
             sql(clean, "SELECT COUNT(*) FROM retell_call_events")
     finally:
         sql(clean, f"DROP DATABASE IF EXISTS {scratch}", database=None)
+
+
+def _schema_objects(dep: Deployment) -> list[str]:
+    return [str(row[0]) for row in sql(
+        dep,
+        "SELECT table_name FROM information_schema.views WHERE table_schema = %s UNION ALL "
+        "SELECT routine_name FROM information_schema.routines WHERE routine_schema = %s "
+        "UNION ALL SELECT trigger_name FROM information_schema.triggers "
+        "WHERE trigger_schema = %s", ("askproai_staging",) * 3)]
+
+
+def test_defect_backup_production_copy(clean: Deployment, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.sql"
+    first_event = "SELECT text FROM retell_call_events ORDER BY id LIMIT 1"
+    before = sql(clean, first_event)
+    with defect(clean, "backup_production_copy"):
+        cli(clean, "artisan", "db:dump", str(dump))
+        text = dump.read_text()
+        assert "DEFINER=`prod_user`@`%`" in text  # a definer this server lacks
+        assert "select `askproai_staging`.`retell_call_sessions`.`company_id`" in text
+        assert "FROM askproai_staging.retell_call_sessions" in text  # routine body
+        assert "CONCAT('askproai_staging.retell_call_events#'" in text  # trigger literal
+        assert "(copied from askproai_staging.retell_call_events" in text  # data
+    assert _schema_objects(clean) == []
+    assert sql(clean, first_event) == before
+
+
+def test_defect_backup_float_precision(clean: Deployment, tmp_path: Path) -> None:
+    dump = tmp_path / "dump.sql"
+    column = ("SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = "
+              "'askproai_staging' AND column_name = 'sentiment_score'")
+    with defect(clean, "backup_float_precision"):
+        stored = sql(clean, "SELECT sentiment_score + 0e0 FROM retell_call_sessions "
+                            "WHERE id = 1")[0][0]
+        cli(clean, "artisan", "db:dump", str(dump))
+        assert abs(stored - 1 / 7) < 1e-7
+        assert ",0.142857)" in dump.read_text()  # 6 digits: the copy will differ
+    assert sql(clean, column)[0][0] == 0
+
+
+def test_defect_db_user_without_create(clean: Deployment) -> None:
+    scratch = "staging_gate_scratch_grant_test"
+    with defect(clean, "db_user_without_create"), pytest.raises(pymysql.MySQLError) as refused:
+        sql(clean, f"CREATE DATABASE {scratch}", database=None)
+    assert refused.value.args[0] == 1044
+    sql(clean, f"CREATE DATABASE {scratch}", database=None)
+    sql(clean, f"DROP DATABASE {scratch}", database=None)
 
 
 def test_defect_unsanitized_emails(clean: Deployment) -> None:

@@ -95,3 +95,15 @@ def test_squashed_schema_and_tenant_key_are_profile_keys(tmp_path: Path) -> None
     path.write_text(text.replace('"companies.id"', '"companies"'))
     with pytest.raises(ConfigError, match=r"database.tenant_key"):
         load_profile(path)
+
+
+def test_scratch_dsn_is_a_secret_when_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in SECRETS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("SG_TEST_SCRATCH_DSN", raising=False)
+    named = '[backup]\nscratch_dsn_env = "SG_TEST_SCRATCH_DSN"\n'
+    profile = load_profile(write_profile(tmp_path, extra=named))
+    assert profile.missing_secrets() == ["SG_TEST_SCRATCH_DSN"]
+    assert load_profile(write_profile(tmp_path)).missing_secrets() == []
