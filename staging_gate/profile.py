@@ -82,7 +82,8 @@ class TlsSection(_Section):
 class HealthSection(_Section):
     path: str = "/health"
     required_fields: tuple[str, ...] = ("status", "environment", "database", "cache", "version")
-    expected: dict[str, str] = Field(
+    # TOML strings, booleans and numbers, compared by type (staging_gate.probes.health).
+    expected: dict[str, str | bool | int | float] = Field(
         default_factory=lambda: {
             "status": "ok",
             "environment": "staging",
@@ -132,6 +133,11 @@ class CacheSection(_Section):
     production_prefix: str
     stats_key_pattern: str = Field(
         default="*", description="Glob (after the prefix) of keys the app must have written."
+    )
+    redis_prefix: str | None = Field(
+        default=None,
+        description="The Redis connection prefix written before the cache prefix (Laravel's "
+        "REDIS_PREFIX, by default slug(APP_NAME)_database_); unset: any prefix may stand there.",
     )
 
 
