@@ -104,6 +104,8 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("restore_loses_table", "db", "P7.1", "the dump command omits one table"),
     Defect("unsanitized_emails", "db", "P7.3", "real-looking customer emails in the data"),
     Defect("pii_in_log", "app", "P7.4", "login writes the email address to the log"),
+    Defect("pii_in_log_logged_in", "app", "P7.4",
+           "every logged-in request's log line carries the user's email address"),
 )
 
 BY_NAME: dict[str, Defect] = {defect.name: defect for defect in CATALOGUE}
