@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,18 +80,17 @@ class TlsSection(_Section):
     expiry_fail_days: int = Field(default=14, ge=0)
 
 
+HealthValue = str | bool | int | float
+_HEALTH_EXPECTED: dict[str, HealthValue] = {
+    "status": "ok", "environment": "staging", "database": "connected", "cache": "connected",
+}
+
+
 class HealthSection(_Section):
     path: str = "/health"
     required_fields: tuple[str, ...] = ("status", "environment", "database", "cache", "version")
     # TOML strings, booleans and numbers, compared by type (staging_gate.probes.health).
-    expected: dict[str, str | bool | int | float] = Field(
-        default_factory=lambda: {
-            "status": "ok",
-            "environment": "staging",
-            "database": "connected",
-            "cache": "connected",
-        }
-    )
+    expected: dict[str, HealthValue] = Field(default_factory=lambda: dict(_HEALTH_EXPECTED))
 
 
 class MigrationIndex(_Section):
@@ -395,6 +395,16 @@ class LogsSection(_Section):
         description="Scan only the last bytes of what the log gained since the run started; "
         "unset: all of it.",
     )
+
+    @field_validator("pii_patterns", "allow")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a Python regex: {error}") from None
+        return patterns
 
 
 class Waiver(_Section):

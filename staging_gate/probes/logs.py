@@ -61,31 +61,6 @@ class LogText:
     size: int | None = None  # bytes in the file (path logs), to see whether it grew
 
 
-def read_tail(path: Path, max_bytes: int) -> LogText:
-    """The last `max_bytes` of a log file, starting at a whole line."""
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            handle.seek(max(0, size - max_bytes))
-            data = handle.read(max_bytes)
-    except OSError as error:
-        raise CommandFailed(f"log file {path} cannot be read: {error.strerror or error}") from None
-    text = data.decode("utf-8", "replace")
-    if size > max_bytes:
-        text = text.partition("\n")[2]
-    return LogText(str(path), text, size)
-
-
-def read_log(path: str | None, command: Sequence[str], max_bytes: int) -> LogText:
-    """The log from the profile: a local file, else the output of its command."""
-    if path:
-        return read_tail(Path(path), max_bytes)
-    if command:
-        result = run_command(command, timeout=120)
-        return LogText(" ".join(command), result.stdout[-max_bytes:])
-    raise CommandFailed("profile sets neither logs.path nor logs.command; no log to read")
-
-
 # --- the run-start mark -----------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -524,6 +499,26 @@ def scan_since(
         if max_bytes is not None and len(text) > max_bytes:
             text = text[-max_bytes:].partition("\n")[2]
         return scan_text(text, patterns, allow, source=" ".join(command), limit=limit, note=note)
+    raise CommandFailed("profile sets neither logs.path nor logs.command; no log to read")
+
+
+def read_since(mark: LogMark | None, path: str | None, command: Sequence[str]) -> LogText:
+    """The text the log gained since `mark` (for short windows such as the canary's; use
+    `scan_since` for long ones). Raises CommandFailed when the log cannot be read."""
+    if path:
+        offset, _ = start_offset(mark, path)
+        try:
+            with open(path, "rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                handle.seek(offset)
+                data = handle.read(max(0, size - offset))
+        except OSError as error:
+            raise CommandFailed(f"log file {path} cannot be read: "
+                                f"{error.strerror or error}") from None
+        return LogText(path, data.decode("utf-8", "replace"), size)
+    if command:
+        text, _ = text_since(mark, run_command(command, timeout=120).stdout)
+        return LogText(" ".join(command), text)
     raise CommandFailed("profile sets neither logs.path nor logs.command; no log to read")
 
 

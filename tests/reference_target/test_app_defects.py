@@ -679,11 +679,10 @@ def test_defect_pii_in_log(clean: Deployment) -> None:
 def test_defect_pii_in_log_logged_in(clean: Deployment) -> None:
     log = clean.state_dir / "app" / "storage" / "logs" / "laravel.log"
     email, _ = credentials(clean)
-    with defect(clean, "pii_in_log_logged_in"):
-        with session(clean) as http:
-            assert email not in log.read_text()  # the login itself writes no address
-            http.get("/portal/calls")
-            assert email in log.read_text()
+    with defect(clean, "pii_in_log_logged_in"), session(clean) as http:
+        assert email not in log.read_text()  # the login itself writes no address
+        http.get("/portal/calls")
+        assert email in log.read_text()
     log.write_text("")
     with session(clean) as http:
         http.get("/portal/calls")

@@ -117,8 +117,9 @@ def test_profile_names_the_connection_prefix():
 
 # --- issue 9 kind 5: counters the gate did not expect -----------------------------------------
 
-def sample(hits, misses, commands=5000, uptime=100, **server):
-    info = {"redis_version": "7.0.15", "total_commands_processed": commands,
+def sample(hits: int | str | None, misses: int | None, commands: int = 5000, uptime: int = 100,
+           **server: str) -> cache_checks.CounterSample:
+    info: dict[str, object] = {"redis_version": "7.0.15", "total_commands_processed": commands,
             "uptime_in_seconds": uptime, **server}
     if hits is not None:
         info["keyspace_hits"] = hits
