@@ -47,6 +47,13 @@ class Cache:
         except redis.RedisError:
             return False
 
+    def reset_stats(self) -> None:
+        """Seeded defect: something (a monitoring agent) runs CONFIG RESETSTAT."""
+        try:
+            self.client.config_resetstat()
+        except redis.RedisError:
+            pass
+
     def remember(self, key: str, ttl: int, compute: Callable[[], Any], *,
                  prefix: str = STAGING_PREFIX, disabled: bool = False) -> tuple[Any, bool]:
         """(value, hit); ``prefix`` is the whole key prefix (connection + cache prefix).

@@ -665,6 +665,17 @@ def test_defect_cache_disabled(clean: Deployment) -> None:
         assert http.get("/portal").headers["x-cache"] == "HIT"
 
 
+def test_defect_cache_counters_reset(clean: Deployment) -> None:
+    redis_client = cache(clean)
+    with session(clean) as http:
+        http.get("/portal")
+        http.get("/portal")
+        assert int(redis_client.info("stats")["keyspace_hits"]) > 0
+        with defect(clean, "cache_counters_reset"):
+            http.get("/portal")
+            assert int(redis_client.info("stats")["keyspace_hits"]) == 0
+
+
 def test_defect_pii_in_log(clean: Deployment) -> None:
     log = clean.state_dir / "app" / "storage" / "logs" / "laravel.log"
     email, _ = credentials(clean)
