@@ -48,8 +48,8 @@ CANARY_ALLOW = r"@staging-gate\.invalid$"
 
 #: Escapes that can hide PII from a pattern; a line holding one is always decoded and checked.
 ESCAPE_MARKERS = (r"%[0-9A-Fa-f]{2}", r"\\u[0-9A-Fa-f]{4}", r"&#?[0-9A-Za-z]{2,8};")
-#: The prefilter runs on bytes with ASCII classes; a line with any non-ASCII byte gets every
-#: pattern exactly (Python's \w, \d are Unicode-aware), so the prefilter stays a superset.
+#: For patterns that may need a non-ASCII digit, space or literal: every line holding a
+#: non-ASCII byte is checked exactly (see `PiiScanner`).
 NON_ASCII_MARKER = r"[\x80-\xff]"
 CHUNK_BYTES = 4 * 1024 * 1024
 
