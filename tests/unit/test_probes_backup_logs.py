@@ -232,3 +232,11 @@ def test_no_mark_scans_everything_and_says_so(tmp_path):
     log.write_text("a@example.org\n")
     result = logs.scan_since(None, str(log), (), PATTERNS)
     assert result.total == 1 and "no run-start mark" in result.note
+
+
+def test_profile_rejects_a_pattern_that_is_not_a_python_regex():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="is not a Python regex"):
+        LogsSection(pii_patterns=("(unclosed",))
+    assert LogsSection().max_bytes is None
