@@ -9,6 +9,7 @@ Gateway" and CACHE_PREFIX ``askpro_staging_`` the dashboard key is
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import unicodedata
@@ -49,10 +50,8 @@ class Cache:
 
     def reset_stats(self) -> None:
         """Seeded defect: something (a monitoring agent) runs CONFIG RESETSTAT."""
-        try:
+        with contextlib.suppress(redis.RedisError):
             self.client.config_resetstat()
-        except redis.RedisError:
-            pass
 
     def remember(self, key: str, ttl: int, compute: Callable[[], Any], *,
                  prefix: str = STAGING_PREFIX, disabled: bool = False) -> tuple[Any, bool]:
