@@ -371,7 +371,7 @@ class LogsSection(_Section):
     path: str | None = None
     command: tuple[str, ...] = ()
     # Python regexes, run on each line after JSON/URL/HTML escapes are decoded
-    # (staging_gate.probes.logs); lookarounds are fine. [0-9], not \d: see PiiScanner.
+    # (staging_gate.probes.logs); lookarounds are fine.
     pii_patterns: tuple[str, ...] = (
         # E-mail addresses, also with Unicode names and domains (erika@müller-bau.de);
         # not image names such as logo@2x.png.
