@@ -219,7 +219,7 @@ class PiiScanner:
         self.limit = limit
         self._hyperscan: Any = _hyperscan_database((*patterns, *ESCAPE_MARKERS,
                                                     NON_ASCII_MARKER))
-        self._combined = None if self._hyperscan else _combined_regex(patterns)
+        self._markers = re.compile("|".join(ESCAPE_MARKERS))
         self.engine = "hyperscan" if self._hyperscan else "re"
 
     def line_hits(self, line: str, ids: frozenset[int] | None = None
@@ -261,7 +261,7 @@ class PiiScanner:
         a match, in order."""
         if self._hyperscan is None:
             text = data.decode("utf-8", "replace")
-            ends = [m.end() for m in self._combined_finditer(text)]
+            ends = sorted(self._match_ends(text))
             for number, line in _spans(text, ends, first_line):
                 yield number, line, None
             return
@@ -293,9 +293,23 @@ class PiiScanner:
         if ids:
             yield number, data[start:line_end].decode("utf-8", "replace"), frozenset(ids)
 
-    def _combined_finditer(self, text: str) -> Iterator[re.Match[str]]:
-        assert self._combined is not None
-        return self._combined.finditer(text)
+    def _match_ends(self, text: str) -> Iterator[int]:
+        """Without Hyperscan: where each pattern (or an escape) may end a match in `text`.
+        A pattern with a required character is looked for only around it (an e-mail
+        pattern's ``@``: Python's re would otherwise try every position); others run over
+        the text, where re skips fast to their possible first characters."""
+        yield from (m.end() for m in self._markers.finditer(text))
+        for pattern, required in zip(self.patterns, self._required, strict=True):
+            if not required:
+                yield from (m.end() for m in pattern.finditer(text))
+                continue
+            at = text.find(required[0])
+            while at >= 0:
+                yield at + 1  # the line holding it is checked exactly
+                line_end = text.find("\n", at)
+                if line_end < 0:
+                    break
+                at = text.find(required[0], line_end + 1)
 
 
 def _required_characters(pattern: re.Pattern[str]) -> str:
@@ -361,14 +375,6 @@ def prefilter_form(pattern: str) -> str:
     report every digit run inside an id as a possible phone number."""
     pattern = _LOOKBEHIND_CLASS.sub(lambda m: f"(?:^|[^{m.group(1)}])", pattern)
     return _LOOKAHEAD_CLASS.sub(lambda m: f"(?:[^{m.group(1)}]|$)", pattern)
-
-
-def _combined_regex(patterns: Sequence[str]) -> re.Pattern[str]:
-    """Fallback prefilter: every pattern and escape marker as one Python regex."""
-    try:
-        return re.compile("|".join(f"(?:{p})" for p in (*patterns, *ESCAPE_MARKERS)))
-    except re.error:  # e.g. global inline flags mid-pattern: every line is a candidate
-        return re.compile(r"[^\n]+")
 
 
 class _Collector:
