@@ -5,22 +5,24 @@ allow-list), and a canary — a unique, obviously fake e-mail address and phone 
 submits itself and then looks for. Matches are masked before they reach a message or the
 report: the gate must not copy the PII it found into its own output.
 
-What the scan understands (issue 9, kind 3): each candidate line is decoded before the
+What the scan understands: each candidate line is decoded before the
 patterns run — JSON ``\\u0040`` escapes, URL ``%40`` escapes (also twice encoded) and HTML
 entities (``&#64;``) — and the default patterns read Unicode addresses
 (``erika@müller-bau.de``) and German national phone spellings (``0170 123 4567``,
 ``(030) 1234567``, ``0171 / 123 45 67``, ``030 12345-67``, ``01512345678``), while
 timestamps, UUIDs and order numbers such as ``2026-0001234`` stay clean.
 
-How it reads (issue 11): `scan_file` streams the file in chunks (memory stays flat at about
+How it reads: `scan_file` streams the file in chunks (memory stays flat at about
 two chunks), over all of it by default. A compiled multi-pattern prefilter — Hyperscan in
 prefilter mode (``HS_FLAG_PREFILTER``: lookarounds and other constructs it cannot run are
 widened, never narrowed), so it finds a superset of the lines that match — picks the
-candidate lines at memory speed; Python's ``re`` then applies the exact patterns to those
-lines only. Where Hyperscan is not installed (it ships x86-64 wheels only), one combined
-Python regex is the prefilter: same verdicts, slower.
+candidate lines at memory speed (lines with an escape or a non-ASCII character always are
+candidates: its classes are ASCII); Python's ``re`` then applies the exact patterns to those
+lines only. Where Hyperscan is not installed (it ships x86-64 wheels only), each pattern
+runs with ``re`` over the text, around its required characters where it has some: same
+verdicts, slower.
 
-Which lines (issue 8 item 9): the gate scans what was written since its run started
+Which lines: the gate scans what was written since its run started
 (`LogMark`, taken before the first check), i.e. the traffic of its own logged-in checks,
 not a tail that may predate every login. A log that shrank below the mark, or was replaced
 by another file, was rotated or truncated: then it is scanned from its start, and the

@@ -240,3 +240,21 @@ def test_profile_rejects_a_pattern_that_is_not_a_python_regex():
     with pytest.raises(ValidationError, match="is not a Python regex"):
         LogsSection(pii_patterns=("(unclosed",))
     assert LogsSection().max_bytes is None
+
+
+def test_required_characters_skip_lines_cheaply_and_never_wrongly():
+    import re
+
+    assert logs._required_characters(re.compile(PATTERNS[0])) == "@."
+    assert logs._required_characters(re.compile(r"(?i)kunde@x")) == ""  # any case: unknown
+    assert logs._required_characters(re.compile(r"a|b")) == ""
+    result = logs.scan_text("KUNDE@X\nkunde@x", [r"(?i)kunde@x"])
+    assert result.total == 2
+
+
+def test_a_pattern_hyperscan_cannot_take_falls_back_to_re():
+    pytest.importorskip("hyperscan")
+    scanner = logs.PiiScanner([r"(?P<user>[a-z]+)@(?P=user)\.de"])  # a backreference
+    assert scanner.engine in ("hyperscan", "re")  # prefilter mode may approximate it
+    result = logs.scan_text("anna@anna.de\nanna@bert.de", [r"(?P<user>[a-z]+)@(?P=user)\.de"])
+    assert result.total == 1 and result.matches[0].line_number == 1
