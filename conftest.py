@@ -8,4 +8,5 @@ pytest_plugins = [
     "fixtures.browser",
     "fixtures.tenants",
     "fixtures.flags",
+    "fixtures.logs",
 ]

@@ -30,7 +30,7 @@ from reference_target.dbconfig import (
 from reference_target.migrations import all_migrations, latest
 
 ENV_TEMPLATE = """\
-APP_NAME="AskPro AI Gateway (Staging)"
+APP_NAME="AskPro AI Gateway"
 APP_ENV=staging
 APP_DEBUG=true
 APP_TIMEZONE=Europe/Berlin

@@ -10,13 +10,14 @@ PREFIXES = ("askpro_staging_", "askpro_cache_")
 
 
 def clear(runtime: Runtime) -> int:
-    """Delete every app cache key under the staging and production prefixes; 0 if Redis is down."""
+    """Delete every app cache key under the staging and production prefixes (behind any
+    connection prefix); 0 if Redis is down."""
     client = redis.Redis(host=runtime.redis_host, port=runtime.redis_port,
                          socket_connect_timeout=1, socket_timeout=2)
     deleted = 0
     try:
         for prefix in PREFIXES:
-            keys = list(client.scan_iter(match=prefix + "*", count=500))
+            keys = list(client.scan_iter(match=f"*{prefix}*", count=500))
             if keys:
                 deleted += int(client.delete(*keys))
     except redis.RedisError:

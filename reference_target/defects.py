@@ -118,6 +118,8 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("slow_admin_dashboard", "app", "P6.2", "admin dashboard answers after 3.5 s"),
     Defect("slow_portal_dashboard", "app", "P6.3", "portal dashboard answers after 3.5 s"),
     Defect("cache_disabled", "app", "P6.6", "dashboard stats never read from the cache"),
+    Defect("cache_counters_reset", "app", "P6.6",
+           "Redis INFO counters reset (CONFIG RESETSTAT) on every dashboard load"),
     # --- phase 7: backup --------------------------------------------------------------------
     Defect("rollback_fails", "db", "P7.2", "migrate:rollback of the latest migration fails"),
     Defect("restore_loses_table", "db", "P7.1", "the dump command omits one table"),
@@ -136,6 +138,8 @@ CATALOGUE: tuple[Defect, ...] = (
     ),
     Defect("unsanitized_emails", "db", "P7.3", "real-looking customer emails in the data"),
     Defect("pii_in_log", "app", "P7.4", "login writes the email address to the log"),
+    Defect("pii_in_log_logged_in", "app", "P7.4",
+           "every logged-in request's log line carries the user's email address"),
 )
 
 BY_NAME: dict[str, Defect] = {defect.name: defect for defect in CATALOGUE}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -85,17 +86,17 @@ class TlsSection(_Section):
     )
 
 
+HealthValue = str | bool | int | float
+_HEALTH_EXPECTED: dict[str, HealthValue] = {
+    "status": "ok", "environment": "staging", "database": "connected", "cache": "connected",
+}
+
+
 class HealthSection(_Section):
     path: str = "/health"
     required_fields: tuple[str, ...] = ("status", "environment", "database", "cache", "version")
-    expected: dict[str, str] = Field(
-        default_factory=lambda: {
-            "status": "ok",
-            "environment": "staging",
-            "database": "connected",
-            "cache": "connected",
-        }
-    )
+    # TOML strings, booleans and numbers, compared by type (staging_gate.probes.health).
+    expected: dict[str, HealthValue] = Field(default_factory=lambda: dict(_HEALTH_EXPECTED))
 
 
 class MigrationIndex(_Section):
@@ -160,6 +161,11 @@ class CacheSection(_Section):
     production_prefix: str
     stats_key_pattern: str = Field(
         default="*", description="Glob (after the prefix) of keys the app must have written."
+    )
+    redis_prefix: str | None = Field(
+        default=None,
+        description="The Redis connection prefix written before the cache prefix (Laravel's "
+        "REDIS_PREFIX, by default slug(APP_NAME)_database_); unset: any prefix may stand there.",
     )
 
 
@@ -408,19 +414,41 @@ class SanitizationSection(_Section):
 class LogsSection(_Section):
     path: str | None = None
     command: tuple[str, ...] = ()
+    # Python regexes, run on each line after JSON/URL/HTML escapes are decoded
+    # (staging_gate.probes.logs); lookarounds are fine.
     pii_patterns: tuple[str, ...] = (
-        r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+        # E-mail addresses, also with Unicode names and domains (erika@müller-bau.de);
+        # not image names such as logo@2x.png.
+        r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.(?!(?:png|jpe?g|gif|svg|webp|ico)\b)[^\W0-9_]{2,}"
+        r"(?![\w-])",
         # International (+49 30 …, 0049 …) or national (030 1234567) phone numbers; not
         # timestamps like 2026-11-25 10:00, which a looser digit run would match.
-        r"(?<![\w+])(?:\+|00)[1-9]\d{0,2}[ ()/-]{0,3}\d(?:[ ()/-]{0,2}\d){6,}",
-        r"(?<![\w.:/-])0\d{2,4}[ /-]\d{5,9}(?![\w-])",
+        r"(?<![\w+])(?:\+|00)[1-9][0-9]{0,2}[ ()/-]{0,3}[0-9](?:[ ()/-]{0,2}[0-9]){6,}",
+        # German national spellings: 01512345678, 0170 123 4567, 030 12345-67,
+        # (030) 1234567, 0171 / 123 45 67 — a trunk 0, an area code not starting with 0, a
+        # subscriber number of 5-10 digits; not order numbers (2026-0001234) or UUIDs.
+        r"(?<![\w.:/+-])(?:\(0[1-9][0-9]{1,3}\)|0[1-9][0-9]{1,3})(?: ?/ ?| )?"
+        r"[0-9](?:[ -]?[0-9]){4,9}(?![\w-])",
     )
     allow: tuple[str, ...] = Field(
         default=(), description="Regexes; a PII match that any of them finds is not reported."
     )
-    max_bytes: int = Field(
-        default=5_000_000, ge=1_000, description="Only the log's last bytes are scanned."
+    max_bytes: int | None = Field(
+        default=None,
+        ge=1_000,
+        description="Scan only the last bytes of what the log gained since the run started; "
+        "unset: all of it.",
     )
+
+    @field_validator("pii_patterns", "allow")
+    @classmethod
+    def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
+        for pattern in patterns:
+            try:
+                re.compile(pattern)
+            except re.error as error:
+                raise ValueError(f"{pattern!r} is not a Python regex: {error}") from None
+        return patterns
 
 
 class Waiver(_Section):

@@ -21,6 +21,8 @@ def load(ctx: Ctx) -> tuple[dict[str, Any], bool]:
     value, hit = ctx.app.cache.remember(
         cache_key(company_id), TTL_SECONDS, lambda: repo.dashboard(ctx.db, company_id),
         prefix=ctx.app.cache_prefix, disabled=ctx.on("cache_disabled"))
+    if ctx.on("cache_counters_reset"):
+        ctx.app.cache.reset_stats()
     data: dict[str, Any] = copy.deepcopy(value)
     if ctx.on("stale_dashboard_count"):
         data["stats"]["calls_total"] += 1

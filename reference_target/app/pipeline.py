@@ -130,4 +130,14 @@ def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
         if not (spec.anonymous_defect and ctx.on(spec.anonymous_defect)):
             return _unauthenticated(ctx, spec)
         ctx.user = None
+    if ctx.user is not None and ctx.on("pii_in_log_logged_in"):
+        _log_request_with_email(ctx)
     return handler(ctx)
+
+
+def _log_request_with_email(ctx: Ctx) -> None:
+    """Seeded defect: a request logger that writes the logged-in user's address."""
+    assert ctx.user is not None
+    row = ctx.db.first("SELECT email FROM users WHERE id = %s", (ctx.user.id,))
+    ctx.app.log.write("info", f"{ctx.request.method} {ctx.path}",
+                      {"user_id": ctx.user.id, "email": row["email"] if row else None})

@@ -6,7 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reference_target.app.applog import AppLog
-from reference_target.app.cache import PRODUCTION_PREFIX, STAGING_PREFIX, Cache
+from reference_target.app.cache import (
+    PRODUCTION_PREFIX,
+    STAGING_PREFIX,
+    Cache,
+    connection_prefix,
+)
 from reference_target.app.defects import DefectSwitch
 from reference_target.app.flags import EnvSettings
 from reference_target.dbconfig import Runtime, load_runtime
@@ -44,9 +49,12 @@ class AppState:
 
     @property
     def cache_prefix(self) -> str:
+        """Every cache key's prefix as Laravel writes it: REDIS_PREFIX, then CACHE_PREFIX."""
+        values = self.env.values()
+        connection = connection_prefix(values.get("REDIS_PREFIX"), values.get("APP_NAME", ""))
         if self.defects.on("cache_production_prefix"):
-            return PRODUCTION_PREFIX
-        return self.env.get("CACHE_PREFIX") or STAGING_PREFIX
+            return connection + PRODUCTION_PREFIX
+        return connection + (self.env.get("CACHE_PREFIX") or STAGING_PREFIX)
 
     def flags(self) -> dict[str, bool]:
         return self.env.flags(frozen=self.defects.on("flag_toggle_ignored"))

@@ -228,39 +228,6 @@ def judge_query_growth(full: QueryObservation, sparse: QueryObservation,
     return problems
 
 
-# --- cache hit ratio --------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class CacheCounters:
-    hits: int
-    misses: int
-
-    @classmethod
-    def from_info(cls, info: Mapping[str, object]) -> CacheCounters:
-        def number(key: str) -> int:
-            value = info.get(key, 0)
-            return int(value) if isinstance(value, int | str | float) else 0
-        return cls(number("keyspace_hits"), number("keyspace_misses"))
-
-    def __sub__(self, earlier: CacheCounters) -> CacheCounters:
-        return CacheCounters(self.hits - earlier.hits, self.misses - earlier.misses)
-
-    @property
-    def ratio(self) -> float | None:
-        lookups = self.hits + self.misses
-        return self.hits / lookups if lookups else None
-
-
-def judge_cache_ratio(delta: CacheCounters, budget: float, loads: int, page: str) -> list[str]:
-    ratio = delta.ratio
-    if ratio is None:
-        return [f"{loads} loads of {page} made no Redis lookup at all: the page is not cached"]
-    if ratio < budget:
-        return [f"cache hit ratio over {loads} loads of {page} was {ratio:.2f} "
-                f"({delta.hits} hits, {delta.misses} misses), budget {budget:.2f}"]
-    return []
-
-
 # --- evidence: a small p95 chart --------------------------------------------------------------
 
 def p95_chart_svg(stats: Sequence[RequestStats], rules: Sequence[BudgetRule]) -> str:

@@ -1,5 +1,14 @@
-"""P7.4: no personal data in the application log — neither already there (a scan of the
-log's tail with the profile's PII patterns) nor written when a user submits some (a canary).
+"""P7.4: no personal data in the application log — neither in what the gate's own traffic
+wrote (a scan, with the profile's PII patterns, of everything the log gained since the run
+started, after a logged-in journey over the portal pages) nor when a user submits some (a
+canary).
+
+The scan reads from the run-start mark (`log_mark`): the gate's own requests, logged in and
+not, are what it judges — not a tail that may predate every login, and not what a defect
+left in the log before this run. Many applications log personal data only for logged-in
+requests (the user's address in every request line), so each profile tenant first logs in
+through the real login form and opens the portal pages; the evidence says how many lines
+the run and that journey wrote.
 
 The canary is a failed login with a unique `canary-<random>@staging-gate.invalid` address
 and a never-assigned phone number as password. It is not exclusive: a failed login for an
@@ -7,8 +16,7 @@ address that has no account changes no data, locks no real user out (throttles k
 submitted address), and the check only looks for its own random marker, so it runs in
 parallel with other checks. But it submits made-up personal data to the target, so it is
 marked `active`: the production guard refuses it unless the target is confirmed staging
-(and on --read-only runs). The canary check runs first so the scan also sees what the canary
-submission wrote.
+(and on --read-only runs).
 """
 
 import time
@@ -20,15 +28,15 @@ from staging_gate import expect
 from staging_gate.commands import CommandFailed
 from staging_gate.evidence import attach_json, attach_text
 from staging_gate.probes import logs
-from staging_gate.sessions import LoginFailed, csrf_token
+from staging_gate.sessions import LoginFailed, csrf_token, login, logout
 
 SETTLE_SECONDS = 2.0
 
 
-def read_log(profile) -> logs.LogText:
+def read_since(profile, mark: logs.LogMark) -> logs.LogText:
     settings = profile.logs
     try:
-        return logs.read_log(settings.path, settings.command, settings.max_bytes)
+        return logs.read_since(mark, settings.path, settings.command)
     except CommandFailed as error:
         pytest.fail(f"the application log cannot be read: {error}", pytrace=False)
 
@@ -44,22 +52,43 @@ def submit_failed_login(client: httpx.Client, path: str, canary: logs.Canary) ->
     return f"POST {path} → {response.status_code} {response.headers.get('location', '')}"
 
 
-def wait_for_new_lines(profile, before: logs.LogText) -> logs.LogText:
-    """Re-read the log until it changed or SETTLE_SECONDS passed (writes may lag a little)."""
+def wait_for_new_lines(profile, mark: logs.LogMark) -> logs.LogText:
+    """Re-read the log until it gained text since `mark` or SETTLE_SECONDS passed (writes
+    may lag a little)."""
     deadline = time.monotonic() + SETTLE_SECONDS
     while True:
-        after = read_log(profile)
-        if after.text != before.text or time.monotonic() >= deadline:
+        after = read_since(profile, mark)
+        if after.text or time.monotonic() >= deadline:
             return after
         time.sleep(0.25)
+
+
+def logged_in_journey(target, tenant) -> list[str]:
+    """Log in as `tenant` through the real login form, open every portal page, log out;
+    what happened, for the evidence."""
+    routes, profile = target.profile.routes, target.profile
+    with target.client() as client:
+        try:
+            login(client, routes.portal_login, profile.secret(tenant.email_env),
+                  profile.secret(tenant.password_env))
+        except (LoginFailed, httpx.HTTPError) as error:
+            pytest.fail(f"login as ${tenant.email_env} failed: {error}", pytrace=False)
+        visited = [f"GET {path} → {client.get(path).status_code}"
+                   for path in (*routes.portal_paths, *routes.portal_api_paths)]
+        try:
+            logout(client, routes.portal, routes.portal_logout)
+        except httpx.HTTPError:
+            visited.append("logout failed")
+    return [f"{tenant.key}: {step}" for step in visited]
 
 
 @pytest.mark.active
 def test_P7_4_canary_pii_not_logged(target, profile):
     """A canary e-mail and phone number submitted through the login forms never reach the log."""
+    settings = profile.logs
     canary = logs.Canary.new()
     routes = profile.routes
-    before = read_log(profile)
+    before = logs.mark_log(settings.path, settings.command)
     with target.client() as client:
         submitted = [submit_failed_login(client, path, canary)
                      for path in dict.fromkeys((routes.portal_login, routes.admin_login))]
@@ -67,8 +96,7 @@ def test_P7_4_canary_pii_not_logged(target, profile):
     leaked = canary.found_in(after.text)
     attach_json("canary", {
         "email": canary.email, "phone": canary.phone, "submitted": submitted,
-        "log": after.source, "log_grew_bytes": (after.size or 0) - (before.size or 0)
-        if after.size is not None and before.size is not None else None,
+        "log": after.source, "log_gained_bytes": len(after.text.encode()),
         "found": leaked,
     })
     expect.that(any(" → " in line for line in submitted),
@@ -79,27 +107,42 @@ def test_P7_4_canary_pii_not_logged(target, profile):
                 f"{after.source}: {' | '.join(line[:200] for line in lines)}")
 
 
-def test_P7_4_no_pii_in_log(profile, tenants):
-    """The log's recent tail holds no e-mail address or phone number (profile PII patterns,
-    minus its allow-list and the gate's own canaries). The profile's tenants are logged in
-    first, so the tail holds real logins — the event most likely to write an address."""
+def test_P7_4_no_pii_in_log(target, profile, log_mark):
+    """What the log gained since the run started — the gate's own traffic, including a
+    logged-in journey over the portal pages by every profile tenant — holds no e-mail
+    address or phone number (profile PII patterns, minus its allow-list and the gate's own
+    canaries)."""
     settings = profile.logs
-    expect.that(bool(tenants), "profile lists no tenants; no login precedes the log scan")
+    expect.that(bool(profile.tenants), "profile lists no tenants; no logged-in journey "
+                "can precede the log scan")
     expect.that(bool(settings.pii_patterns), "profile lists no logs.pii_patterns; nothing to check")
-    log = read_log(profile)
-    matches, total = logs.scan(
-        log.text, settings.pii_patterns, (*settings.allow, logs.CANARY_ALLOW)
-    )
+    before_journey = logs.mark_log(settings.path, settings.command)
+    journey = [step for tenant in profile.tenants for step in logged_in_journey(target, tenant)]
+    wait_for_new_lines(profile, before_journey)
+    try:
+        result = logs.scan_since(log_mark, settings.path, settings.command,
+                                 settings.pii_patterns, (*settings.allow, logs.CANARY_ALLOW),
+                                 max_bytes=settings.max_bytes)
+    except CommandFailed as error:
+        pytest.fail(f"the application log cannot be read: {error}", pytrace=False)
+    journey_lines = logs.lines_since(before_journey, settings.path)
+    read = (f"read {result.lines} line(s) written since the gate's run started"
+            + (f", {journey_lines} of them during its logged-in journey" if journey_lines
+               is not None else "") + (f"; {result.note}" if result.note else ""))
     attach_json("PII scan", {
-        "log": log.source, "bytes_scanned": len(log.text.encode()),
-        "lines_scanned": log.text.count("\n"), "patterns": list(settings.pii_patterns),
-        "allow": list(settings.allow), "matches": total,
-        "samples (masked)": [m.describe() for m in matches[:20]],
+        "log": result.source, "run_start_mark": log_mark and {
+            "offset": log_mark.offset, "last_line": log_mark.last_line, "error": log_mark.error},
+        "start_offset": result.start_offset, "bytes_scanned": result.bytes_scanned,
+        "lines_scanned": result.lines, "lines_written_during_journey": journey_lines,
+        "journey": journey, "note": result.note, "engine": result.engine,
+        "seconds": round(result.seconds, 3), "patterns": list(settings.pii_patterns),
+        "allow": list(settings.allow), "matches": result.total,
+        "samples (masked)": [m.describe() for m in result.matches[:20]],
     })
-    if matches:
-        attach_text("PII lines (masked)", "\n".join(m.describe() for m in matches))
+    if result.matches:
+        attach_text("PII lines (masked)", "\n".join(m.describe() for m in result.matches))
     expect.that(
-        not matches,
-        f"{total} PII match(es) (e-mail address or phone number) in the log {log.source}: "
-        + "; ".join(m.describe() for m in matches[:3]),
+        not result.matches,
+        f"{result.total} PII match(es) (e-mail address or phone number) in the log "
+        f"{result.source} ({read}): " + "; ".join(m.describe() for m in result.matches[:3]),
     )

@@ -24,11 +24,14 @@ def test_P1_6_redis_answers_ping(cache, target):
 
 
 def test_P1_6_cache_keys_use_staging_prefix(cache, tenants, profile):
-    """Serving a cached page writes keys under the staging prefix, none under production's."""
+    """Serving a cached page writes keys under the staging prefix, none under production's —
+    behind the Redis connection prefix Laravel puts before every key (cache.redis_prefix)."""
     settings = profile.cache
-    staging_glob = settings.prefix + settings.stats_key_pattern
-    production_glob = settings.production_prefix + "*"
-    production_before = cache_checks.snapshot(cache, production_glob)
+    layout = cache_checks.KeyLayout(settings.prefix, settings.production_prefix,
+                                    settings.redis_prefix)
+    staging_glob = layout.glob("staging", settings.stats_key_pattern)
+    production_glob = layout.glob("production")
+    production_before = layout.only("production", cache_checks.snapshot(cache, production_glob))
     client = next(iter(tenants.values()))
     response = client.get(profile.routes.portal)
     expect.that(
@@ -36,10 +39,11 @@ def test_P1_6_cache_keys_use_staging_prefix(cache, tenants, profile):
         f"GET {profile.routes.portal} as a tenant answered {response.status_code}; "
         "cannot make the app fill its cache",
     )
-    staging_after = cache_checks.snapshot(cache, staging_glob)
-    production_after = cache_checks.snapshot(cache, production_glob)
+    staging_after = layout.only("staging", cache_checks.snapshot(cache, staging_glob))
+    production_after = layout.only("production", cache_checks.snapshot(cache, production_glob))
     verdict = cache_checks.judge_prefixes(staging_after, production_before, production_after)
     attach_json("cache keys", {
+        "staging_glob": staging_glob, "production_glob": production_glob,
         "staging": staging_after, "production_before": production_before,
         "production_after": production_after,
     })

@@ -29,6 +29,9 @@ from .conftest import Deployment
 
 LATEST = "2025_10_26_115644_add_customer_portal_performance_indexes"
 TOKEN = re.compile(r'name="_token" value="([^"]+)"')
+# Laravel's key layout: REDIS_PREFIX (slug(APP_NAME)_database_), then CACHE_PREFIX, then the key.
+STAGING_KEY = "askpro_ai_gateway_database_askpro_staging_dashboard_stats_1"
+PRODUCTION_KEY = "askpro_ai_gateway_database_askpro_cache_dashboard_stats_1"
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -233,7 +236,7 @@ def test_admin_toggles_flags_with_csrf(clean: Deployment) -> None:
 
 
 def test_dashboard_matches_database_and_is_cached(clean: Deployment) -> None:
-    cache(clean).delete("askpro_staging_dashboard_stats_1")
+    cache(clean).delete(STAGING_KEY)
     with session(clean) as http:
         first = http.get("/portal")
         second = http.get("/portal")
@@ -251,7 +254,7 @@ def test_dashboard_matches_database_and_is_cached(clean: Deployment) -> None:
         clean, "SELECT COUNT(*) FROM appointments WHERE company_id = 1 AND "
         "starts_at >= CURDATE() AND status IN ('scheduled', 'confirmed')")[0][0]
     assert 'id="calls-chart"' in second.text and 'id="recent-activity"' in second.text
-    assert 0 < (cache(clean).ttl("askpro_staging_dashboard_stats_1") or 0) <= 60
+    assert 0 < (cache(clean).ttl(STAGING_KEY) or 0) <= 60
 
 
 def test_calls_pages_search_filters_and_transcript(clean: Deployment) -> None:
@@ -328,13 +331,13 @@ def test_defect_cache_production_prefix(clean: Deployment) -> None:
     redis_client = cache(clean)
     with session(clean) as http:
         with defect(clean, "cache_production_prefix"):
-            redis_client.delete("askpro_cache_dashboard_stats_1")
+            redis_client.delete(PRODUCTION_KEY)
             http.get("/portal")
-            assert redis_client.exists("askpro_cache_dashboard_stats_1")
-        redis_client.delete("askpro_staging_dashboard_stats_1", "askpro_cache_dashboard_stats_1")
+            assert redis_client.exists(PRODUCTION_KEY)
+        redis_client.delete(STAGING_KEY, PRODUCTION_KEY)
         http.get("/portal")
-        assert redis_client.exists("askpro_staging_dashboard_stats_1")
-        assert not redis_client.exists("askpro_cache_dashboard_stats_1")
+        assert redis_client.exists(STAGING_KEY)
+        assert not redis_client.exists(PRODUCTION_KEY)
 
 
 def test_defect_health_wrong_environment(clean: Deployment) -> None:
@@ -667,9 +670,20 @@ def test_defect_cache_disabled(clean: Deployment) -> None:
             first, second = http.get("/portal"), http.get("/portal")
             assert second.headers["x-cache"] == "MISS"
             assert second.headers["x-query-count"] == first.headers["x-query-count"]
-            assert not cache(clean).exists("askpro_staging_dashboard_stats_1")
+            assert not cache(clean).exists(STAGING_KEY)
         http.get("/portal")
         assert http.get("/portal").headers["x-cache"] == "HIT"
+
+
+def test_defect_cache_counters_reset(clean: Deployment) -> None:
+    redis_client = cache(clean)
+    with session(clean) as http:
+        http.get("/portal")
+        http.get("/portal")
+        assert int(redis_client.info("stats")["keyspace_hits"]) > 0
+        with defect(clean, "cache_counters_reset"):
+            http.get("/portal")
+            assert int(redis_client.info("stats")["keyspace_hits"]) == 0
 
 
 def test_defect_pii_in_log(clean: Deployment) -> None:
@@ -680,6 +694,19 @@ def test_defect_pii_in_log(clean: Deployment) -> None:
         assert email in log.read_text()
     log.write_text("")
     login(clean).close()
+    assert email not in log.read_text() and "@" not in log.read_text()
+
+
+def test_defect_pii_in_log_logged_in(clean: Deployment) -> None:
+    log = clean.state_dir / "app" / "storage" / "logs" / "laravel.log"
+    email, _ = credentials(clean)
+    with defect(clean, "pii_in_log_logged_in"), session(clean) as http:
+        assert email not in log.read_text()  # the login itself writes no address
+        http.get("/portal/calls")
+        assert email in log.read_text()
+    log.write_text("")
+    with session(clean) as http:
+        http.get("/portal/calls")
     assert email not in log.read_text() and "@" not in log.read_text()
 
 

@@ -4,13 +4,11 @@ import pytest
 
 from staging_gate.probes.performance import (
     BudgetRule,
-    CacheCounters,
     QueryObservation,
     RequestStats,
     count_table_rows,
     judge,
     judge_all,
-    judge_cache_ratio,
     judge_query_growth,
     p95_chart_svg,
     parse_failures_csv,
@@ -112,17 +110,6 @@ def test_query_budget_and_indistinguishable_pages_are_problems():
     problems = judge_query_growth(*same, 30)
     assert problems[0] == "/a ran 40 queries, budget 30 per page"
     assert problems[-1].startswith("cannot tell N+1")
-
-
-def test_cache_ratio_is_judged_on_the_delta():
-    before = CacheCounters.from_info({"keyspace_hits": 1000, "keyspace_misses": 5000})
-    after = CacheCounters.from_info({"keyspace_hits": "1009", "keyspace_misses": 5001})
-    delta = after - before
-    assert (delta.hits, delta.misses, delta.ratio) == (9, 1, 0.9)
-    assert judge_cache_ratio(delta, 0.6, 10, "/portal") == []
-    assert judge_cache_ratio(CacheCounters(1, 9), 0.6, 10, "/portal") == [
-        "cache hit ratio over 10 loads of /portal was 0.10 (1 hits, 9 misses), budget 0.60"]
-    assert "no Redis lookup" in judge_cache_ratio(CacheCounters(0, 0), 0.6, 10, "/portal")[0]
 
 
 def test_chart_marks_requests_over_budget():
