@@ -7,18 +7,20 @@ unreachable target, no checks selected) — always with one line saying what and
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
 from staging_gate import __version__, reference
 from staging_gate.errors import ConfigError
+from staging_gate.probes.load_baseline import RunFigures
 from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target, check_reachable
 
@@ -229,9 +231,18 @@ def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, ret
 
 def run_gate(request: RunRequest) -> int:
     """Run both stages, then compute the sign-off and render the report."""
-    from staging_gate import allure_meta, report, signoff
+    from staging_gate import allure_meta, report, run_history, signoff
 
     profile = load_profile(request.profile_path)
+    history_file = request.out_dir / f"report-{report.HISTORY_FILE}"
+    previous_history = request.history or (history_file if history_file.is_file() else None)
+    load_figures = request.out_dir / "load-p95.json"
+    load_figures.unlink(missing_ok=True)
+    request = replace(request, environment={
+        **request.environment,
+        run_history.ENV_HISTORY: str(previous_history or ""),
+        run_history.ENV_LOAD_FIGURES: str(load_figures),
+    })
     results = request.out_dir / "allure-results"
     results.mkdir(parents=True, exist_ok=True)
     for stale in results.iterdir():
@@ -257,7 +268,14 @@ def run_gate(request: RunRequest) -> int:
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
     )
     signoff.write_signoff(verdict, request.out_dir)
-    html = report.render_report(results, request.out_dir / "report", history=request.history)
+    figures = _run_figures(verdict.verdict, run_history.read_figures(load_figures))
+    html = report.render_report(
+        results, request.out_dir / "report", history=request.history,
+        trend=_load_trend(run_history.read_runs(previous_history), figures.p95_ms),
+    )
+    if figures.p95_ms:
+        run_history.record_run(history_file, figures, previous=request.history,
+                               allure_appended=html is not None)
     print(signoff.format_summary_table(verdict), flush=True)
     print(
         f"sign-off: {request.out_dir / 'signoff.md'}"
@@ -266,6 +284,17 @@ def run_gate(request: RunRequest) -> int:
         flush=True,
     )
     return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
+
+
+def _run_figures(verdict: str, p95_ms: Mapping[str, float]) -> RunFigures:
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return RunFigures(verdict, now, dict(p95_ms))
+
+
+def _load_trend(history: Sequence[RunFigures], current: Mapping[str, float]) -> str:
+    from staging_gate.probes.load_baseline import trend_svg
+
+    return trend_svg(history, current)
 
 
 def _environment_info(profile: Profile, health: Mapping[str, object] | None) -> dict[str, str]:
