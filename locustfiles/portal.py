@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import random
-import re
 import socket
 import ssl
 from collections import defaultdict
@@ -167,16 +166,6 @@ def _ssl_context(**_kwargs: Any) -> ssl.SSLContext:
     return context
 
 
-def form_token(html: str, field: str) -> str:
-    """The value of the hidden input named `field`, whichever attribute comes first."""
-    for pattern in (rf'name="{re.escape(field)}"[^>]*?\svalue="([^"]*)"',
-                    rf'value="([^"]*)"[^>]*?\sname="{re.escape(field)}"'):
-        match = re.search(pattern, html)
-        if match:
-            return match.group(1)
-    return ""
-
-
 class GateUser(FastHttpUser):
     abstract = True
     wait_time = between(0.3, 1.0)
@@ -194,7 +183,7 @@ class GateUser(FastHttpUser):
                 form["password_field"]: os.environ.get(password_env, "")}
         if form.get("token_field"):
             page = self.client.get(login_path, name=login_path)
-            data[form["token_field"]] = form_token(page.text or "", form["token_field"])
+            data[form["token_field"]] = load.form_value(page.text or "", form["token_field"])
         with self.client.post(login_path, data=data, name=login_path, allow_redirects=False,
                               catch_response=True) as response:
             location = response.headers.get("location", "") if response.headers else ""

@@ -136,6 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-profile", help="validate a profile and its secrets")
     check.add_argument("profile", type=Path)
+
+    worker = commands.add_parser(
+        "load-worker",
+        help="an external Locust worker for a gate whose profile sets budgets.load.workers",
+    )
+    worker.add_argument("--profile", type=Path, required=True, help="the gate's profile")
+    worker.add_argument("--master-host", required=True, help="host running `staging-gate run`")
+    worker.add_argument("--processes", type=int, default=1, help="worker processes here")
     return parser
 
 
@@ -389,11 +397,28 @@ def command_check_profile(args: argparse.Namespace) -> int:
     return EXIT_GO
 
 
+def command_load_worker(args: argparse.Namespace) -> int:
+    """Run Locust's ``--worker`` with the personas' inputs (routes, login form, secrets from
+    this machine's environment) until the gate's master ends the run."""
+    import tempfile
+
+    from staging_gate import load
+
+    profile = load_profile(args.profile)
+    with tempfile.TemporaryDirectory(prefix="staging-gate-worker-") as workdir:
+        files = load.LoadFiles(Path(workdir))
+        env = {**os.environ, **load.locust_env(profile, files, load.budget_rules(profile))}
+        command = load.worker_command(profile, args.master_host, args.processes)
+        _say(f"load worker for {profile.target.base_url}: " + " ".join(command))
+        return subprocess.run(command, env=env, check=False).returncode
+
+
 COMMANDS = {
     "run": command_run,
     "demo": command_demo,
     "signoff": command_signoff,
     "check-profile": command_check_profile,
+    "load-worker": command_load_worker,
 }
 
 

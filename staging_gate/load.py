@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -181,6 +182,18 @@ def locust_env(profile: Profile, files: LoadFiles, rules: tuple[BudgetRule, ...]
         env[ENV_ADMIN_EMAIL] = profile.secret(profile.admin.email_env)
         env[ENV_ADMIN_PASSWORD] = profile.secret(profile.admin.password_env)
     return env
+
+
+def form_value(html: str, field: str) -> str:
+    """The value of the input named `field` in a page (a login form's CSRF token, Laravel's
+    ``_token``), whichever attribute comes first; '' when there is none."""
+    name = re.escape(field)
+    for pattern in (rf'name="{name}"[^>]*?\svalue="([^"]*)"',
+                    rf'value="([^"]*)"[^>]*?\sname="{name}"'):
+        match = re.search(pattern, html)
+        if match:
+            return match.group(1)
+    return ""
 
 
 def _run_bounded(command: list[str], env: dict[str, str], log: Path, timeout: float) -> int:
