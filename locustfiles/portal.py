@@ -87,6 +87,7 @@ def on_locust_init(environment: Environment, **_kwargs: Any) -> None:
     runner = environment.runner
     if isinstance(runner, WorkerRunner):
         def answer(msg: Any, **_kw: Any) -> None:
+            runner.stop()  # as Locust's own "stop": no request completes after the snapshot
             runner.send_message(RESULTS_MESSAGE, _own_results(environment))
         runner.register_message(COLLECT_MESSAGE, answer)
     elif isinstance(runner, MasterRunner):
@@ -101,8 +102,9 @@ def on_locust_init(environment: Environment, **_kwargs: Any) -> None:
 
 
 def collect_from_workers(environment: Environment, **_kwargs: Any) -> None:
-    """On the master, before Locust tells its workers to quit: ask each for its results and
-    wait (bounded) until all answered; the master's listener still runs while we sleep."""
+    """On the master, before Locust tells its workers to quit: ask each to stop and send its
+    results, and wait (bounded) until all answered; the master's listener still runs while
+    we sleep."""
     runner = environment.runner
     if not isinstance(runner, MasterRunner):
         return
