@@ -45,6 +45,7 @@ LOGIN_FORM: dict[str, str] = json.loads(os.environ.get(load.ENV_LOGIN_FORM, "{}"
 CA_BUNDLE = os.environ.get(load.ENV_CA_BUNDLE, "")
 TIMINGS: defaultdict[str, list[float]] = defaultdict(list)
 CPU_SAMPLES: list[float] = []
+SAMPLER: list[gevent.Greenlet] = []
 # What the master has collected from its workers: worker id -> (timings, cpu of that worker).
 FROM_WORKERS: dict[str, tuple[dict[str, list[float]], GeneratorCpu]] = {}
 RESULTS_MESSAGE = "staging_gate_results"
@@ -73,8 +74,8 @@ def sample_cpu(**_kwargs: Any) -> None:
             gevent.sleep(1.0)
             CPU_SAMPLES.append(round(process.cpu_percent(None), 1))
 
-    CPU_SAMPLES.clear()
-    gevent.spawn(sampler)
+    if not SAMPLER:  # test_start fires again when a master re-dispatches users
+        SAMPLER.append(gevent.spawn(sampler))
 
 
 def _own_results(environment: Environment) -> dict[str, Any]:
