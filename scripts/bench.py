@@ -96,13 +96,19 @@ def locust(base_url: str, route: str, workdir: Path, processes: int) -> tuple[fl
 
 
 def load_ratios(base_url: str, workdir: Path) -> list[Ratio]:
+    """wrk before and after the Locust runs (their mean is the reference), so a machine that
+    got busier or quieter half way shows as a spread instead of a skewed ratio."""
     rows: list[Ratio] = []
     for route in ROUTES:
-        wrk_rps, wrk_p95 = wrk(base_url + route)
+        before = wrk(base_url + route)
+        locusts = [(processes, *locust(base_url, route, workdir, processes))
+                   for processes in (1, 2)]
+        after = wrk(base_url + route)
+        wrk_rps, wrk_p95 = (before[0] + after[0]) / 2, (before[1] + after[1]) / 2
         rows.append((f"{route}: wrk (1 thread, {LOAD_USERS} connections)",
-                     f"{wrk_rps:.0f} req/s", f"p95 {wrk_p95:.1f} ms", "reference"))
-        for processes in (1, 2):
-            rps, p95_ms = locust(base_url, route, workdir, processes)
+                     f"{wrk_rps:.0f} req/s ({before[0]:.0f}/{after[0]:.0f})",
+                     f"p95 {wrk_p95:.1f} ms ({before[1]:.0f}/{after[1]:.0f})", "reference"))
+        for processes, rps, p95_ms in locusts:
             rows.append((f"{route}: Locust FastHttpUser, {processes} process"
                          f"{'es' if processes > 1 else ''}",
                          f"{rps:.0f} req/s", f"p95 {p95_ms:.1f} ms",
