@@ -1,5 +1,6 @@
 """The load test spread over `--processes 2` on the reference target: every process's exact
-timings reach the master, p95 is computed from all of them, every process's CPU is watched."""
+timings reach the master, p95 is computed from all of them, every process's CPU is watched —
+and a generator busier than the profile allows makes the load checks "could not verify"."""
 
 from __future__ import annotations
 
@@ -11,6 +12,16 @@ import pytest
 from staging_gate import load, reference
 from staging_gate.probes.performance import percentile, read_timings
 from staging_gate.profile import load_profile
+from tests.matrix.harness import run_pytest
+
+
+def with_load(target: reference.ReferenceTarget, tmp_path: Path, shape: str) -> Path:
+    text = target.profile_path.read_text(encoding="utf-8")
+    text, count = re.subn(r"(?m)^load = \{.*\}$", f"load = {{ {shape} }}", text)
+    assert count == 1
+    profile_path = tmp_path / "profile.toml"
+    profile_path.write_text(text, encoding="utf-8")
+    return profile_path
 
 
 def test_two_processes_are_judged_on_their_merged_exact_timings(
@@ -18,13 +29,8 @@ def test_two_processes_are_judged_on_their_merged_exact_timings(
 ) -> None:
     for name, value in reference_target.secrets.items():
         monkeypatch.setenv(name, value)
-    text = reference_target.profile_path.read_text(encoding="utf-8")
-    text, count = re.subn(r"(?m)^load = \{.*\}$",
-                          "load = { users = 6, spawn_rate = 6, duration_seconds = 6, "
-                          "processes = 2 }", text)
-    assert count == 1
-    profile_path = tmp_path / "profile.toml"
-    profile_path.write_text(text, encoding="utf-8")
+    profile_path = with_load(reference_target, tmp_path,
+                             "users = 6, spawn_rate = 6, duration_seconds = 6, processes = 2")
 
     result = load.run(load_profile(profile_path), tmp_path / "locust")
 
@@ -39,3 +45,19 @@ def test_two_processes_are_judged_on_their_merged_exact_timings(
         assert len(timings[entry.label]) == entry.requests, entry
         assert entry.p95_ms == round(percentile(timings[entry.label]), 1)
     assert result.saturated is None, result.saturated
+
+
+def test_a_saturated_generator_makes_the_load_checks_could_not_verify(
+    reference_target: reference.ReferenceTarget, tmp_path: Path
+) -> None:
+    # Any Locust process is "saturated" at 0.01 % CPU: the wiring, not the machine, is tested.
+    profile_path = with_load(reference_target, tmp_path, "users = 2, spawn_rate = 2, "
+                             "duration_seconds = 6, max_generator_cpu_percent = 0.01")
+
+    run = run_pytest(profile_path, reference_target.secrets, tmp_path / "junit.xml",
+                     ["test_P6_1_homepage_p95_within_budget"])
+
+    (outcome,) = run.outcomes["test_P6_1_homepage_p95_within_budget"]
+    assert outcome.status == "skipped", run.explain()
+    assert re.search(r"Could not verify: load generator saturated at \d+ % CPU \(locust "
+                     r"\(pid \d+ .*fix: .*budgets\.load\.processes", outcome.message), outcome
