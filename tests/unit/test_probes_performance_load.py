@@ -120,3 +120,12 @@ def test_the_login_form_fields_come_from_the_profile(tmp_path, monkeypatch):
 ])
 def test_a_forms_token_is_read_whatever_the_attribute_order(html, expected):
     assert load.form_value(html, "_token") == expected
+
+
+def test_the_worker_command_line_is_part_of_the_cli():
+    from staging_gate.cli import build_parser
+
+    args = build_parser().parse_args(
+        ["load-worker", "--profile", "shop.toml", "--master-host", "gate.internal",
+         "--processes", "2"])
+    assert (args.command, args.master_host, args.processes) == ("load-worker", "gate.internal", 2)
