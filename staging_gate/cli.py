@@ -20,7 +20,7 @@ import httpx
 
 from staging_gate import __version__, reference
 from staging_gate.errors import ConfigError
-from staging_gate.probes.load_baseline import RunFigures
+from staging_gate.probes.load_baseline import RunFigures, trend_svg
 from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target, check_reachable
 
@@ -279,7 +279,7 @@ def run_gate(request: RunRequest) -> int:
     figures = _run_figures(verdict.verdict, run_history.read_figures(load_figures))
     html = report.render_report(
         results, request.out_dir / "report", history=request.history,
-        trend=_load_trend(run_history.read_runs(previous_history), figures.p95_ms),
+        trend=trend_svg(run_history.read_runs(previous_history), figures.p95_ms),
     )
     if figures.p95_ms:
         run_history.record_run(history_file, figures, previous=request.history,
@@ -297,12 +297,6 @@ def run_gate(request: RunRequest) -> int:
 def _run_figures(verdict: str, p95_ms: Mapping[str, float]) -> RunFigures:
     now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return RunFigures(verdict, now, dict(p95_ms))
-
-
-def _load_trend(history: Sequence[RunFigures], current: Mapping[str, float]) -> str:
-    from staging_gate.probes.load_baseline import trend_svg
-
-    return trend_svg(history, current)
 
 
 def _environment_info(profile: Profile, health: Mapping[str, object] | None) -> dict[str, str]:
