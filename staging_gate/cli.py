@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -16,13 +17,14 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import httpx
 
 from staging_gate import __version__, reference
 from staging_gate.errors import ConfigError
+from staging_gate.probes.load_baseline import RunFigures, trend_svg
 from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target, check_reachable
 
@@ -194,6 +196,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser("check-profile", help="validate a profile and its secrets")
     check.add_argument("profile", type=Path)
+
+    worker = commands.add_parser(
+        "load-worker",
+        help="an external Locust worker for a gate whose profile sets budgets.load.workers",
+    )
+    worker.add_argument("--profile", type=Path, required=True, help="the gate's profile")
+    worker.add_argument("--master-host", required=True, help="host running `staging-gate run`")
+    worker.add_argument("--processes", type=int, default=1, help="worker processes here")
     return parser
 
 
@@ -315,9 +325,18 @@ def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how
 
 def run_gate(request: RunRequest) -> int:
     """Run both stages, then compute the sign-off and render the report."""
-    from staging_gate import allure_meta, report, signoff
+    from staging_gate import allure_meta, report, run_history, signoff
 
     profile = load_profile(request.profile_path)
+    history_file = request.out_dir / f"report-{report.HISTORY_FILE}"
+    previous_history = request.history or (history_file if history_file.is_file() else None)
+    load_figures = request.out_dir / "load-p95.json"
+    load_figures.unlink(missing_ok=True)
+    request = replace(request, environment={
+        **request.environment,
+        run_history.ENV_HISTORY: str(previous_history or ""),
+        run_history.ENV_LOAD_FIGURES: str(load_figures),
+    })
     results = request.out_dir / "allure-results"
     results.mkdir(parents=True, exist_ok=True)
     for stale in results.iterdir():
@@ -357,7 +376,14 @@ def run_gate(request: RunRequest) -> int:
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
     )
     signoff.write_signoff(verdict, request.out_dir)
-    html = report.render_report(results, request.out_dir / "report", history=request.history)
+    figures = _run_figures(verdict.verdict, run_history.read_figures(load_figures))
+    html = report.render_report(
+        results, request.out_dir / "report", history=request.history,
+        trend=trend_svg(run_history.read_runs(previous_history), figures.p95_ms),
+    )
+    if figures.p95_ms:
+        run_history.record_run(history_file, figures, previous=request.history,
+                               allure_appended=html is not None)
     print(signoff.format_summary_table(verdict), flush=True)
     print(
         f"sign-off: {request.out_dir / 'signoff.md'}"
@@ -366,6 +392,11 @@ def run_gate(request: RunRequest) -> int:
         flush=True,
     )
     return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
+
+
+def _run_figures(verdict: str, p95_ms: Mapping[str, float]) -> RunFigures:
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return RunFigures(verdict, now, dict(p95_ms))
 
 
 def _environment_info(profile: Profile, health: Mapping[str, object] | None) -> dict[str, str]:
@@ -460,11 +491,28 @@ def command_check_profile(args: argparse.Namespace) -> int:
     return EXIT_GO
 
 
+def command_load_worker(args: argparse.Namespace) -> int:
+    """Run Locust's ``--worker`` with the personas' inputs (routes, login form, secrets from
+    this machine's environment) until the gate's master ends the run."""
+    import tempfile
+
+    from staging_gate import load
+
+    profile = load_profile(args.profile)
+    with tempfile.TemporaryDirectory(prefix="staging-gate-worker-") as workdir:
+        files = load.LoadFiles(Path(workdir))
+        env = {**os.environ, **load.locust_env(profile, files, load.budget_rules(profile))}
+        command = load.worker_command(profile, args.master_host, args.processes)
+        _say(f"load worker for {profile.target.base_url}: " + " ".join(command))
+        return subprocess.run(command, env=env, check=False).returncode
+
+
 COMMANDS = {
     "run": command_run,
     "demo": command_demo,
     "signoff": command_signoff,
     "check-profile": command_check_profile,
+    "load-worker": command_load_worker,
 }
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from staging_gate.errors import ConfigError
 
@@ -196,6 +196,16 @@ class AdminUser(_Section):
     password_env: str
 
 
+class LoginForm(_Section):
+    """How the login forms (portal_login, admin_login) are filled in by a load user."""
+
+    email_field: str = "email"
+    password_field: str = "password"
+    token_field: str = Field(
+        default="_token", description="Hidden CSRF field read from the form ('' = none)."
+    )
+
+
 class RoutesSection(_Section):
     home: str = "/"
     portal: str = "/portal"
@@ -209,6 +219,7 @@ class RoutesSection(_Section):
     portal_paths: tuple[str, ...] = ("/portal", "/portal/calls", "/portal/appointments")
     portal_api_paths: tuple[str, ...] = ()
     key_routes: tuple[str, ...] = ("/", "/health", "/admin/login", "/portal/login")
+    login_form: LoginForm = LoginForm()
 
 
 class RecordResource(_Section):
@@ -337,6 +348,54 @@ class LoadShape(_Section):
     users: int = Field(default=10, ge=1, le=200)
     spawn_rate: float = Field(default=5.0, gt=0)
     duration_seconds: int = Field(default=20, ge=1, le=600)
+    processes: int = Field(
+        default=1, ge=1, le=64,
+        description="Locust processes on the gate's machine (--processes); >1 spreads the "
+        "users over several CPU cores.",
+    )
+    workers: int = Field(
+        default=0, ge=0, le=256,
+        description="External Locust workers the gate waits for (--master --expect-workers), "
+        "each started with `staging-gate load-worker` on another machine.",
+    )
+    master_bind_host: str = Field(
+        default="*", description="Interface the master listens on for external workers."
+    )
+    master_port: int = Field(default=5557, ge=1, le=65535)
+    workers_wait_seconds: int = Field(
+        default=120, ge=1, le=3600,
+        description="How long the master waits for the external workers to connect.",
+    )
+    max_generator_cpu_percent: float = Field(
+        default=90.0, gt=0, le=100,
+        description="A Locust process busier than this (5 s average; Locust warns at 90) "
+        "makes the load figures unreliable: the load checks say 'could not verify'.",
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_of_worker(self) -> LoadShape:
+        if self.workers and self.processes > 1:
+            raise ValueError(
+                "processes and workers cannot be combined (Locust's master expects either its "
+                "own processes or external workers); start the external workers with "
+                "--processes instead"
+            )
+        return self
+
+
+class LoadBaseline(_Section):
+    """p95 per request compared with earlier GO runs (the report history)."""
+
+    factor: float = Field(default=1.5, gt=1, description="Slower than baseline × factor = "
+                          "a slowdown.")
+    min_slowdown_ms: float = Field(
+        default=50.0, ge=0, description="Differences smaller than this are noise, never "
+        "a slowdown."
+    )
+    runs: int = Field(default=5, ge=1, le=50,
+                      description="The baseline is the median of the last `runs` GO runs.")
+    blocking: bool = Field(default=False,
+                           description="A slowdown fails the load check (default: advisory).")
 
 
 class BudgetsSection(_Section):
@@ -353,6 +412,7 @@ class BudgetsSection(_Section):
         "a second source next to performance_schema when present; '' = not read.",
     )
     load: LoadShape = LoadShape()
+    baseline: LoadBaseline = LoadBaseline()
 
 
 class BackupSection(_Section):

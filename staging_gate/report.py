@@ -138,13 +138,15 @@ def render_report(
     history: Path | None = None,
     *,
     signoff: Signoff | None = None,
+    trend: str = "",
 ) -> Path | None:
     """Render ``report_dir/index.html`` (one file, opens offline); None if it cannot.
 
     ``signoff`` defaults to the ``signoff.json`` written beside ``results_dir`` or
     ``report_dir``; ``history`` is the previous run's history file (JSONL). This run's
     history is written next to the report as ``<report_dir>-history.jsonl``: pass it as
-    ``history`` next time.
+    ``history`` next time. ``trend`` is an SVG placed in the sign-off panel (load p95 per
+    request over the last runs).
     """
     node = find_node()
     if node is None or not ALLURE_CLI.is_file():
@@ -163,5 +165,5 @@ def render_report(
         logger.warning("HTML report skipped: allure generate failed (%s)", error or "no index")
         return None
     if signoff is not None:
-        inject_panel(index, signoff_panel(signoff))
+        inject_panel(index, signoff_panel(signoff, trend=trend))
     return index

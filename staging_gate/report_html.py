@@ -121,12 +121,14 @@ def _extras(signoff: Signoff) -> str:
     return "".join(parts)
 
 
-def signoff_panel(signoff: Signoff) -> str:
+def signoff_panel(signoff: Signoff, trend: str = "") -> str:
+    """The panel; `trend` is an optional SVG (our own, trusted) of load p95 over recent runs."""
     cards = "".join(_phase_card(phase) for phase in signoff.phases)
+    trend_html = f"<h2>Load: p95 per request over recent runs</h2>{trend}" if trend else ""
     return (
         f'<section id="{PANEL_ID}"><style>{_STYLE}</style><details open>'
         f"{_summary_line(signoff)}{_reasons(signoff)}{_failing(signoff)}{_unverified(signoff)}"
-        f'<h2>Phases</h2><div class="phases">{cards}</div>{_extras(signoff)}'
+        f'<h2>Phases</h2><div class="phases">{cards}</div>{_extras(signoff)}{trend_html}'
         "</details></section>"
     )
 

@@ -110,3 +110,27 @@ def test_report_is_skipped_with_none_when_allure_is_missing(
 
     assert report.render_report(results, tmp_path / "out" / "report") is None
     assert "HTML report skipped" in caplog.text
+
+
+@needs_node
+def test_gate_load_figures_ride_along_in_the_report_history(tmp_path: Path) -> None:
+    """Allure keeps the gate's `stagingGate` figures, and reads a line the gate wrote alone."""
+    from staging_gate import run_history
+    from staging_gate.probes.load_baseline import RunFigures, trend_svg
+
+    api = "GET /api/portal/calls"
+    results = gate_output(tmp_path / "out")
+    first = report.render_report(results, tmp_path / "out" / "report",
+                                 trend=trend_svg([], {api: 12.0}))
+    assert first is not None and "Load: p95 per request" in first.read_text(encoding="utf-8")
+    history = tmp_path / "out" / "report-history.jsonl"
+    run_history.record_run(history, RunFigures("GO", "t1", {api: 12.0}), previous=None,
+                           allure_appended=True)
+    run_history.record_run(history, RunFigures("GO", "t2", {api: 13.0}), previous=None,
+                           allure_appended=False)  # as after a run without Node
+
+    second = report.render_report(results, tmp_path / "next" / "report", history=history)
+
+    assert second is not None
+    carried = run_history.read_runs(tmp_path / "next" / "report-history.jsonl")
+    assert [run.p95_ms[api] for run in carried] == [12.0, 13.0]

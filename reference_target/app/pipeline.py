@@ -6,6 +6,7 @@ Handlers are plain functions ``(Ctx) -> Response`` run in the thread pool (pymys
 from __future__ import annotations
 
 import hmac
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ Area = Literal["public", "portal", "api", "admin"]
 Handler = Callable[[Ctx], Response]
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# The api_single_worker defect: the portal served by a pool of one (one PHP-FPM child).
+_ONE_WORKER = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,15 @@ def _authorised(ctx: Ctx, spec: Spec) -> bool:
 
 
 def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
+    if spec.area in ("portal", "api") and ctx.on("api_single_worker"):
+        with _ONE_WORKER:  # alone: pages as usual, API 400 ms; together: wait your turn
+            if spec.area == "api":
+                time.sleep(0.4)
+            return _steps(ctx, spec, handler)
+    return _steps(ctx, spec, handler)
+
+
+def _steps(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
     if spec.area == "api" and ctx.on("slow_api"):
         time.sleep(0.8)
     if spec.area in ("portal", "api"):

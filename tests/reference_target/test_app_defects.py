@@ -633,6 +633,17 @@ def test_defect_slow_api(clean: Deployment) -> None:
         assert http.get("/api/portal/stats").elapsed.total_seconds() < 0.5
 
 
+def test_defect_api_single_worker(clean: Deployment) -> None:
+    """Alone a request takes 400 ms (within a 500 ms budget); three at once queue to 1.2 s."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with session(clean) as http, defect(clean, "api_single_worker"):
+        assert 0.4 <= http.get("/api/portal/stats").elapsed.total_seconds() < 0.5
+        with ThreadPoolExecutor(3) as pool:
+            answers = list(pool.map(lambda _: http.get("/api/portal/stats"), range(3)))
+        assert max(a.elapsed.total_seconds() for a in answers) >= 1.1
+
+
 def test_defect_slow_homepage(clean: Deployment) -> None:
     with client(clean) as http:
         with defect(clean, "slow_homepage"):
