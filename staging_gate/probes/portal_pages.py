@@ -230,6 +230,8 @@ def _read_total(page: Page, contract: ListPage, section: str, empty: bool) -> in
         raw = element.text_content() or ""
         total = parse_total(raw, contract.total_patterns)
         fix = key(section, "total_patterns")
+    if total is None and empty:
+        return 0
     if total is None:
         raise CouldNotVerify(f"{key(section, 'total_selector')} on {path_of(page)} reads "
                              f"{(raw or '').strip()[:80]!r}, no total in it", f"correct {fix}")
