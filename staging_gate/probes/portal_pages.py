@@ -16,6 +16,7 @@ bounded by the list's ``settle_ms``.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Mapping
@@ -168,6 +169,14 @@ def _require(contract: ListPage, section: str, *names: str) -> None:
                                  f"describe the {section} list in the profile's [portal]")
 
 
+def wait_for_list(page: Page, contract: ListPage) -> None:
+    """Wait (bounded by settle_ms) until a row or the empty marker is there: a table that
+    loads after the page (Filament's deferLoading) has neither at first."""
+    either = ", ".join(s for s in (contract.row_selector, contract.empty_selector) if s)
+    with contextlib.suppress(PlaywrightError):  # read_listing names what matched nothing
+        page.locator(either).first.wait_for(state="attached", timeout=contract.settle_ms)
+
+
 def require_cell(contract: ListPage, section: str, name: str) -> None:
     """CouldNotVerify unless the list declares the cell (status, date, search) a check reads."""
     if not getattr(contract.cells, name):
@@ -182,6 +191,7 @@ def read_listing(page: Page, contract: ListPage, section: str) -> Listing:
     cannot be read (and the page does not show its declared empty-state marker).
     """
     _require(contract, section, "row_selector", "id_attribute")
+    wait_for_list(page, contract)
     cells = contract.cells.model_dump()
     raw: list[dict[str, Any]] = page.evaluate(
         _READ_ROWS, [contract.row_selector, contract.id_attribute, cells]
