@@ -88,7 +88,7 @@ def api_ids(payload: Any, field: str = "id") -> list[str]:
 def html_ids(html: str, attribute: str, pattern: str = "") -> list[str]:
     """Values of `attribute` in an HTML page, in page order: the whole value, or group 1 of
     `pattern` (Filament: wire:key "….table.records.<key>"); values it does not match are
-    left out. `data-call-id="12"` → "12"; a UUID stays a UUID."""
+    left out. `data-id="12"` → "12"; a UUID stays a UUID."""
     if not attribute:
         return []
     found = re.compile(
