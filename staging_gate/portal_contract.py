@@ -17,7 +17,7 @@ code. A preset (`preset = "filament"`, `preset = "reference"`: TOML files in
                                    selector, sql}]
     [portal.chart]               selector, bar_selector, bar_*_attribute, days, per_day_sql
     [portal.activity]            item_selector, empty_selector, id_*, kind_attribute,
-                                   default_kind, owned_sql, latest_sql, latest_kind
+                                   kind_pattern, default_kind, owned_sql, latest_sql, latest_kind
 
 SQL runs read-only with named parameters (pymysql's ``%(name)s``; a literal ``%`` is ``%%``):
 ``company_id`` (what `company_sql` returned), ``today``, ``status``, ``from``, ``to``
@@ -229,6 +229,8 @@ class ActivitySection(_Section):
     id_attribute: str = ""
     id_pattern: str = ""
     kind_attribute: str = Field(default="", description="Empty = every item is default_kind.")
+    kind_pattern: str = Field(default="", description="Regex; group 1 of kind_attribute's "
+                              "value is the kind (e.g. wire:key '….records.call-<id>').")
     default_kind: str = ""
     owned_sql: dict[str, str] = Field(default_factory=dict, description="Per kind: ids among "
                                       "%(ids)s the company owns.")
@@ -236,7 +238,7 @@ class ActivitySection(_Section):
                             "of latest_kind, which must be among the items.")
     latest_kind: str = ""
 
-    @field_validator("id_pattern")
+    @field_validator("id_pattern", "kind_pattern")
     @classmethod
     def _id_pattern(cls, value: str) -> str:
         return _regex(value)

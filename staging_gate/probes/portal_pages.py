@@ -42,6 +42,7 @@ from staging_gate.probes.portal import Listing, Pagination, extract_id, parse_in
 PASSWORD_FIELD = "input[type=password]"
 LOGIN_SETTLE_MS = 10_000
 POLL_MS = 100
+STABLE_MS = 300
 
 _READ_ROWS = """([rows, idAttr, cells]) => Array.from(document.querySelectorAll(rows)).map(tr => ({
   id: tr.getAttribute(idAttr),
@@ -55,7 +56,7 @@ _SIGNATURE = """([rows, idAttr, total, empty]) => {
   const ids = Array.from(document.querySelectorAll(rows)).map(r => r.getAttribute(idAttr));
   const t = total ? document.querySelector(total) : null;
   const e = empty ? document.querySelectorAll(empty).length : 0;
-  return JSON.stringify([ids, t === null ? null : t.textContent, e, location.href]);
+  return JSON.stringify([ids, t === null ? null : t.textContent, e]);
 }"""
 
 _READ_CHART = """([sel, bars, dateAttr, countAttr]) => {
@@ -139,26 +140,29 @@ def with_params(path: str, params: Mapping[str, str]) -> str:
 
 # --- lists ------------------------------------------------------------------------------------
 def signature(page: Page, contract: ListPage) -> str:
-    """What changes when a list updates: row ids, the total's text, the empty marker, URL."""
+    """What changes when a list updates: row ids, the total's text, the empty marker (not the
+    URL: a Livewire table may write the URL before its rows arrive)."""
     result: str = page.evaluate(_SIGNATURE, [contract.row_selector, contract.id_attribute,
                                              contract.total_selector, contract.empty_selector])
     return result
 
 
 def wait_for_change(page: Page, contract: ListPage, before: str) -> bool:
-    """Poll the list's signature until it differs from `before` and holds still for one poll;
-    False when nothing changed within `settle_ms` (the list may rightly stay the same)."""
+    """Poll the list's signature until it differs from `before` and then holds still for
+    STABLE_MS (rows arriving in several steps); False when nothing changed within `settle_ms`
+    (the list may rightly stay the same)."""
     deadline = time.monotonic() + contract.settle_ms / 1000
-    seen = before
+    seen, since = before, time.monotonic()
     while time.monotonic() < deadline:
         page.wait_for_timeout(POLL_MS)
         try:
             now = signature(page, contract)
         except PlaywrightError:  # navigating: the old document is gone, the new one loading
             continue
-        if now != before and now == seen:
+        if now != seen:
+            seen, since = now, time.monotonic()
+        elif now != before and time.monotonic() - since >= STABLE_MS / 1000:
             return True
-        seen = now
     return seen != before
 
 
@@ -475,5 +479,6 @@ def activity(page: Page, contract: ActivitySection) -> list[tuple[str, str]]:
                              f"matched nothing on {path_of(page)}",
                              "correct [portal.activity].item_selector, or declare "
                              "[portal.activity].empty_selector")
-    return [(kind or contract.default_kind, record_id) for kind, raw in pairs
+    return [(extract_id(kind, contract.kind_pattern) or contract.default_kind, record_id)
+            for kind, raw in pairs
             if (record_id := extract_id(raw, contract.id_pattern)) is not None]

@@ -311,3 +311,17 @@ def test_reference_preset_reads_its_own_markup(html_page):
     listing = pages.read_listing(html_page, contract, "calls")
     assert (listing.ids, listing.total) == (("12",), 70)
     assert listing.cells[0]["status"] == "missed"
+
+
+def test_activity_kind_and_id_from_one_wire_key(html_page):
+    """A dashboard TableWidget whose record key holds kind and id ("call-<uuid>")."""
+    html_page.set_content(
+        '<div class="fi-wi-table"><table class="fi-ta-table"><tbody>'
+        f'<tr class="fi-ta-row" wire:key="recent.table.records.call-{UUIDS[0]}"><td>x</td></tr>'
+        '<tr class="fi-ta-row" wire:key="recent.table.records.appointment-17"><td>y</td></tr>'
+        "</tbody></table></div>"
+    )
+    activity = PortalSection.model_validate({"preset": "filament", "activity": {
+        "kind_attribute": "wire:key", "kind_pattern": r"\.table\.records\.([a-z]+)-",
+        "id_pattern": r"\.table\.records\.[a-z]+-(.+)$"}}).activity
+    assert pages.activity(html_page, activity) == [("call", UUIDS[0]), ("appointment", "17")]
