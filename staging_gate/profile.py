@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from staging_gate.errors import ConfigError
+from staging_gate.portal_contract import PortalSection
 
 PHASES: tuple[str, ...] = (
     "infra",
@@ -231,10 +232,15 @@ class RecordResource(_Section):
     page_list: str
     page_detail: str = Field(description="Path template with {id}.")
     id_attribute: str = Field(description="HTML attribute carrying a record id in the list.")
-    company_attribute: str = Field(
-        default="data-company-id", description="HTML attribute carrying a row's tenant."
+    id_pattern: str = Field(
+        default="", description="Regex; group 1 of the attribute's value is the id (e.g. "
+        "Filament's wire:key '….table.records.<key>'); empty = the whole value."
     )
-    company_field: str = Field(default="company_id", description="API field of a row's tenant.")
+    company_attribute: str = Field(
+        default="", description="HTML attribute carrying a row's tenant; empty = not shown."
+    )
+    company_field: str = Field(default="", description="API field of a row's tenant; empty = "
+                               "not sent.")
     search_params: tuple[str, ...] = ()
     filter_params: tuple[str, ...] = ()
     probe_values: dict[str, str] = Field(
@@ -255,30 +261,6 @@ class CsrfForm(_Section):
     fields: dict[str, str] = Field(
         default_factory=dict,
         description="Harmless values posted with the form (a rejected token must win anyway).",
-    )
-
-
-def _default_records() -> tuple[RecordResource, ...]:
-    return (
-        RecordResource(
-            name="calls",
-            api_list="/api/portal/calls",
-            api_detail="/api/portal/calls/{id}",
-            page_list="/portal/calls",
-            page_detail="/portal/calls/{id}",
-            id_attribute="data-call-id",
-            search_params=("search",),
-            filter_params=("status", "from", "to"),
-        ),
-        RecordResource(
-            name="appointments",
-            api_list="/api/portal/appointments",
-            api_detail="/api/portal/appointments/{id}",
-            page_list="/portal/appointments",
-            page_detail="/portal/appointments/{id}",
-            id_attribute="data-appointment-id",
-            filter_params=("status", "from", "to"),
-        ),
     )
 
 
@@ -306,9 +288,13 @@ def _default_csrf_forms() -> tuple[CsrfForm, ...]:
 class SecuritySection(_Section):
     """Phase 5: what isolation, injection, CSRF, header and exposure checks expect."""
 
-    records: tuple[RecordResource, ...] = Field(default_factory=_default_records)
+    records: tuple[RecordResource, ...] = ()
     max_ids_per_resource: int = Field(default=10, ge=1, le=100)
-    missing_id: int = Field(default=2_147_483_000, description="An id no record has.")
+    missing_id: str = Field(
+        default="",
+        description="An id no record has; empty = made up in the shape of the harvested ids "
+        "(integer, UUID, ULID).",
+    )
     csrf_forms: tuple[CsrfForm, ...] = Field(default_factory=_default_csrf_forms)
     csrf_status: int = 419
     header_pages: tuple[str, ...] = ("/", "/portal/login", "/admin/login")
@@ -342,6 +328,12 @@ class SecuritySection(_Section):
         "/portal/appointments/abc",
         "/staging-gate-no-such-route",
     )
+
+    @field_validator("missing_id", mode="before")
+    @classmethod
+    def _id_as_string(cls, value: object) -> object:
+        """Ids are strings everywhere; an integer written in TOML is read as its digits."""
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class LoadShape(_Section):
@@ -560,6 +552,7 @@ class Profile(_Section):
     logs: LogsSection = LogsSection()
     sanitization: SanitizationSection = SanitizationSection()
     security: SecuritySection = SecuritySection()
+    portal: PortalSection = PortalSection()
     signoff: SignoffSection = SignoffSection()
 
     source: str = Field(default="<memory>", exclude=True)

@@ -1,98 +1,129 @@
 """Phase 4: what the customer portal shows, judged against the database.
 
-Pages are read in a real browser (`portal_pages`); this module holds the pure judging logic
-and the read-only queries that say what a tenant should see. Every query is scoped by the
-tenant's company, so the database — not the page — decides what belongs to whom.
+Pages are read in a real browser (`portal_pages`, through the profile's `[portal]` contract);
+this module holds the pure judging logic and the `Oracle`, which runs the profile's own SQL
+(read-only, named parameters) to say what a tenant should see. Ids are strings everywhere
+(integers, UUIDs, ULIDs). A profile SQL that fails or is missing is "could not verify",
+naming the profile key — never an application failure.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
 
-from staging_gate.probes.schema import Query
+import pymysql
+
+from staging_gate.errors import CouldNotVerify
 
 NONSENSE_TERM = "zq9xj-staging-gate-no-such-term"
+
+Row = dict[str, Any]
+NamedQuery = Callable[[str, Mapping[str, object]], list[Row]]
+
+# Every named parameter a profile SQL may use; those a call does not set are NULL.
+SQL_PARAMETERS = ("company_id", "today", "email", "status", "from", "to", "until", "search",
+                  "ids", "id")
 
 
 @dataclass(frozen=True)
 class Pagination:
-    """`nav.pagination[data-page][data-last-page][data-total]` and its prev/next links."""
+    """The list's page controls: the current page number (if shown) and prev/next."""
 
     page: int | None
-    last_page: int | None
-    total: int | None
     has_prev: bool
     has_next: bool
 
 
 @dataclass(frozen=True)
 class Listing:
-    """One rendered list page: the record ids in order, their cell values, the pagination."""
+    """One rendered list page: record ids in order, their cells (status/date/search), the
+    total the page states (None: not shown), the page controls, and whether the page showed
+    its empty-state marker."""
 
-    ids: tuple[int, ...]
+    ids: tuple[str, ...]
     cells: tuple[Mapping[str, str], ...]
-    pagination: Pagination | None
+    total: int | None = None
+    pagination: Pagination | None = None
+    empty: bool = False
 
 
 def parse_int(raw: str | None) -> int | None:
+    """'70', ' 1.234 ', '1,234', '1 234' → int; anything else → None."""
     if raw is None:
         return None
-    try:
-        return int(raw.strip())
-    except ValueError:
-        return None
+    digits = re.sub(r"[.,\s\u00a0\u202f']", "", raw)
+    return int(digits) if digits.isdigit() else None
 
 
 def normalize(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def parse_total(text: str, patterns: Sequence[str]) -> int | None:
+    """The total in a text like "Showing 1 to 25 of 70 results" or "Zeige 1 bis 25 von 70
+    Ergebnissen": group 1 of the first pattern that matches, thousands separators removed."""
+    for pattern in patterns:
+        match = re.search(pattern, normalize(text))
+        if match:
+            return parse_int(match.group(1))
+    return None
+
+
+def extract_id(raw: str | None, pattern: str = "") -> str | None:
+    """An id from an attribute value: all of it, or group 1 of `pattern`."""
+    if raw is None:
+        return None
+    value = raw.strip()
+    if pattern:
+        match = re.search(pattern, value)
+        value = match.group(1).strip() if match else ""
+    return value or None
+
+
 # --- judging ---------------------------------------------------------------------------------
 def pagination_problems(first: Listing, second: Listing, what: str) -> list[str]:
-    """Page 2 must exist, be marked page 2, and show records page 1 did not."""
+    """Page 2 must exist, be marked page 2 (when pages are numbered), and show other records."""
     problems: list[str] = []
     nav = first.pagination
-    if nav is None:
-        return [f"{what} page 1 has no pagination controls (nav.pagination)"]
-    if not nav.has_next:
-        problems.append(f"{what} page 1 offers no next-page link (total {nav.total})")
-    if second.pagination is None or second.pagination.page != 2:
-        seen = None if second.pagination is None else second.pagination.page
-        problems.append(f"{what} page 2 is marked as page {seen}")
-    elif not second.pagination.has_prev:
-        problems.append(f"{what} page 2 offers no previous-page link")
+    if nav is None or not nav.has_next:
+        problems.append(f"{what} page 1 offers no next-page control (total {first.total})")
+    if second.pagination is not None and second.pagination.page not in (None, 2):
+        problems.append(f"{what} page 2 is marked as page {second.pagination.page}")
+    elif second.pagination is not None and not second.pagination.has_prev:
+        problems.append(f"{what} page 2 offers no previous-page control")
     if not second.ids:
         problems.append(f"{what} page 2 shows no rows")
-    repeated = sorted(set(first.ids) & set(second.ids))
+    repeated = [record_id for record_id in second.ids if record_id in set(first.ids)]
     if repeated:
         problems.append(
             f"{what} page 2 repeats page 1: {len(repeated)} of {len(second.ids)} ids the same "
-            f"({', '.join(map(str, repeated[:5]))}{'…' if len(repeated) > 5 else ''})"
+            f"({', '.join(repeated[:5])}{'…' if len(repeated) > 5 else ''})"
         )
     return problems
 
 
 def total_problem(listing: Listing, expected: int, what: str) -> str | None:
     """The list's total must equal the database's count for the tenant."""
-    shown = None if listing.pagination is None else listing.pagination.total
-    if shown == expected:
+    if listing.total == expected:
         return None
-    return f"{what}: the page says {shown} in total, the database holds {expected}"
+    return f"{what}: the page says {listing.total} in total, the database holds {expected}"
 
 
-def foreign_ids(shown: Iterable[int], owned: Iterable[int]) -> list[int]:
-    """Ids shown that the database does not list as the tenant's."""
+def foreign_ids(shown: Iterable[str], owned: Iterable[str]) -> list[str]:
+    """Ids shown that the database does not list as the tenant's (first-seen order)."""
     mine = set(owned)
-    return sorted({record_id for record_id in shown if record_id not in mine})
+    return list(dict.fromkeys(record_id for record_id in shown if record_id not in mine))
 
 
-def transcript_problems(shown: Sequence[str], expected: Sequence[str], call: int) -> list[str]:
-    """The transcript lines must be the database's events, in order (speaker labels aside)."""
+def transcript_problems(shown: Sequence[str], expected: Sequence[str], call: str) -> list[str]:
+    """The transcript lines must be the database's lines, in order (speaker labels aside)."""
     if not expected:
-        return [f"call {call} has no retell_call_events in the database to compare"]
+        return [f"call {call} has no transcript lines in the database to compare"]
     if not shown:
         return [f"call {call} shows no transcript lines, the database has {len(expected)}"]
     if len(shown) != len(expected):
@@ -106,14 +137,14 @@ def transcript_problems(shown: Sequence[str], expected: Sequence[str], call: int
     ]
 
 
-def search_problems(row: int, term: str, found: Listing, unfiltered: int | None,
+def search_problems(row: str, term: str, found: Listing, unfiltered: int | None,
                     nothing: Listing) -> list[str]:
     """A term from a real row finds that row and narrows the list; nonsense finds nothing."""
     problems = []
     if row not in found.ids:
         problems.append(f"search for {term!r} did not find call {row}, whose row shows it")
-    total = found.pagination.total if found.pagination else len(found.ids)
-    if unfiltered is not None and total is not None and total >= unfiltered:
+    total = found.total if found.total is not None else len(found.ids)
+    if unfiltered is not None and total >= unfiltered:
         problems.append(f"search for {term!r} found {total} calls, as many as unfiltered "
                         f"({unfiltered}): the term was not applied")
     if nothing.ids:
@@ -122,41 +153,53 @@ def search_problems(row: int, term: str, found: Listing, unfiltered: int | None,
     return problems
 
 
-def column_mismatches(listing: Listing, column: str, allowed: Iterable[str]) -> list[str]:
-    """Rows whose `column` cell is not one of `allowed` (what a filter must have kept)."""
-    keep = set(allowed)
+def status_mismatches(listing: Listing, allowed: Iterable[str]) -> list[str]:
+    """Rows whose status cell is not one of `allowed` (what a filter must have kept)."""
+    keep = {normalize(value) for value in allowed}
     return [
-        f"row {record_id} has {column}={cells.get(column)!r}"
+        f"row {record_id} has status={cells.get('status')!r}"
         for record_id, cells in zip(listing.ids, listing.cells, strict=True)
-        if normalize(cells.get(column, "")) not in keep
+        if normalize(cells.get("status", "")) not in keep
     ]
 
 
-def dates_outside(listing: Listing, column: str, start: date, end: date) -> list[str]:
-    """Rows whose `column` (a date/time cell) lies outside [start, end]."""
+def dates_outside(listing: Listing, start: date, end: date) -> list[str]:
+    """Rows whose date cell lies outside [start, end] (or shows no date)."""
     outside = []
     for record_id, cells in zip(listing.ids, listing.cells, strict=True):
-        day = parse_day(cells.get(column, ""))
+        day = parse_day(cells.get("date", ""))
         if day is None or not start <= day <= end:
-            outside.append(f"row {record_id} has {column}={cells.get(column)!r}")
+            outside.append(f"row {record_id} has date={cells.get('date')!r}")
     return outside
 
 
+_ISO_DAY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_DOTTED_DAY = re.compile(r"\b(\d{1,2})\.(\d{1,2})\.(\d{4})\b")
+
+
 def parse_day(text: str) -> date | None:
-    match = re.search(r"\d{4}-\d{2}-\d{2}", text)
-    return date.fromisoformat(match.group(0)) if match else None
+    """The first day in `text`: ISO (2026-11-29) or German (29.11.2026)."""
+    iso = _ISO_DAY.search(text)
+    if iso:
+        return _day(int(iso[1]), int(iso[2]), int(iso[3]))
+    dotted = _DOTTED_DAY.search(text)
+    return _day(int(dotted[3]), int(dotted[2]), int(dotted[1])) if dotted else None
 
 
-def stat_problems(shown: Mapping[str, str | None], expected: Mapping[str, int]) -> list[str]:
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def stat_problems(shown: Mapping[str, str], expected: Mapping[str, int]) -> list[str]:
     """Each stat card must show exactly the database's number."""
-    problems = []
-    for name, want in expected.items():
-        raw = shown.get(name)
-        if raw is None:
-            problems.append(f"stat card {name} missing (data-stat={name!r})")
-        elif parse_int(re.sub(r"[.,\s]", "", raw)) != want:
-            problems.append(f"stat card {name} shows {raw.strip()!r}, the database counts {want}")
-    return problems
+    return [
+        f"stat card {name} shows {shown[name].strip()!r}, the database counts {want}"
+        for name, want in expected.items()
+        if parse_int(shown[name]) != want
+    ]
 
 
 def calendar_problems(days: int, month_days: int, events: int, expected: int) -> list[str]:
@@ -173,11 +216,9 @@ def calendar_problems(days: int, month_days: int, events: int, expected: int) ->
     return problems
 
 
-def chart_problems(chart: Mapping[str, object] | None, per_day: Mapping[str, int]) -> list[str]:
-    """The chart exists with a visible size, draws something when there are calls, and any
-    `[data-date][data-count]` bars carry the database's per-day counts."""
-    if chart is None:
-        return ["no chart element on the page"]
+def chart_problems(chart: Mapping[str, object], per_day: Mapping[str, int]) -> list[str]:
+    """The chart has a visible size, draws something when there are calls, and any bars
+    carry the database's per-day counts."""
     width, height = float(str(chart.get("width", 0))), float(str(chart.get("height", 0)))
     if width <= 0 or height <= 0:
         return [f"the chart has no visible size ({width:.0f}x{height:.0f} px)"]
@@ -193,155 +234,144 @@ def chart_problems(chart: Mapping[str, object] | None, per_day: Mapping[str, int
     return problems
 
 
-ACTIVITY_TABLES = {"call": "retell_call_sessions", "appointment": "appointments"}
-
-
-def activity_problems(entries: Sequence[tuple[str, int]], owned: Mapping[str, set[int]],
-                      latest_call: int | None) -> list[str]:
-    """Entries are shown, all the tenant's own, and the latest call is among them."""
+def activity_problems(entries: Sequence[tuple[str, str]], owned: Mapping[str, set[str]],
+                      latest: tuple[str, str] | None) -> list[str]:
+    """Entries are shown, all the tenant's own, and the latest (kind, id) is among them."""
     if not entries:
         return ["no recent activity entries shown"]
     problems = [
         f"{kind} {record_id} is not the tenant's (another company's or missing)"
         for kind, record_id in entries
-        if kind in ACTIVITY_TABLES and record_id not in owned.get(kind, set())
+        if kind in owned and record_id not in owned[kind]
     ]
-    calls = {record_id for kind, record_id in entries if kind == "call"}
-    if latest_call is not None and latest_call not in calls:
-        problems.append(f"the latest call ({latest_call}) is not among the recent activity")
+    if latest is not None and latest not in entries:
+        problems.append(f"the latest {latest[0]} ({latest[1]}) is not among the recent activity")
     return problems
 
 
-# --- what the database says the tenant should see --------------------------------------------
-def company_of(query: Query, email: str) -> int | None:
-    rows = query("SELECT company_id FROM users WHERE email = %s", (email,))
-    value = rows[0]["company_id"] if rows else None
-    return int(value) if isinstance(value, int) else None
+def month_of(day: date) -> tuple[date, date]:
+    """First and last day of `day`'s month."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def today(query: Query) -> date:
-    value = query("SELECT CURDATE() AS today", ())[0]["today"]
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
+# --- what the database says the tenant should see ---------------------------------------------
+class ProfileSqlError(Exception):
+    """A profile SQL statement failed; the message is the database's one line."""
 
 
-def _count(query: Query, sql: str, args: Sequence[object]) -> int:
-    rows = query(sql, args)
-    return int(str(next(iter(rows[0].values())))) if rows else 0
+def read_only_runner(connection: Any) -> NamedQuery:
+    """Run profile SQL with named parameters inside a READ ONLY transaction, rolled back
+    afterwards (MySQL/MariaDB: START TRANSACTION READ ONLY rejects any write).
+
+    Raises: ProfileSqlError for any database error or unknown parameter.
+    """
+
+    def run(sql: str, params: Mapping[str, object]) -> list[Row]:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("START TRANSACTION READ ONLY")
+                try:
+                    cursor.execute(sql, dict(params))
+                    return list(cursor.fetchall())
+                finally:
+                    cursor.execute("ROLLBACK")
+        except pymysql.MySQLError as error:
+            raise ProfileSqlError(" ".join(str(part) for part in error.args)) from None
+        except (KeyError, TypeError, ValueError) as error:
+            raise ProfileSqlError(f"parameter problem: {error}") from None
+
+    return run
 
 
-def _ranged(column: str, start: date | None, end: date | None) -> tuple[str, list[object]]:
-    sql, args = "", list[object]()
-    if start is not None:
-        sql, args = f" AND {column} >= %s", [start]
-    if end is not None:
-        sql += f" AND {column} < %s"
-        args.append(end + timedelta(days=1))
-    return sql, args
-
-
-def _tenant_count(query: Query, table: str, date_column: str, company: int, status: str,
-                  start: date | None, end: date | None) -> int:
-    """Rows of one company in `table`, optionally by status and a date range on `date_column`."""
-    sql = f"SELECT COUNT(*) AS n FROM {table} WHERE company_id = %s"
-    args: list[object] = [company]
-    if status:
-        sql += " AND status = %s"
-        args.append(status)
-    extra, extra_args = _ranged(date_column, start, end)
-    return _count(query, sql + extra, [*args, *extra_args])
-
-
-def call_count(query: Query, company: int, status: str = "", start: date | None = None,
-               end: date | None = None) -> int:
-    return _tenant_count(query, "retell_call_sessions", "created_at", company, status, start, end)
-
-
-def rarest_status(query: Query, table: str, company: int, column: str = "created_at",
-                  since: date | None = None) -> str | None:
-    """The tenant's least frequent status in `table` (since a day, if given): a filter that
-    must narrow a lot and still find rows."""
-    extra, args = _ranged(column, since, None)
-    rows = query(
-        f"SELECT status, COUNT(*) AS n FROM {table} WHERE company_id = %s{extra} "
-        "GROUP BY status ORDER BY n, status LIMIT 1",
-        (company, *args),
-    )
-    return str(rows[0]["status"]) if rows else None
-
-
-def owned_ids(query: Query, table: str, company: int, ids: Sequence[int]) -> list[int]:
-    if not ids:
-        return []
-    marks = ", ".join(["%s"] * len(ids))
-    rows = query(
-        f"SELECT id FROM {table} WHERE company_id = %s AND id IN ({marks})", (company, *ids)
-    )
-    return [int(str(row["id"])) for row in rows]
-
-
-def first_with_transcript(query: Query, company: int, ids: Sequence[int]) -> int | None:
-    """The first of `ids` (page order) that has transcript events in the database."""
-    if not ids:
+def _number(value: object) -> int | None:
+    if isinstance(value, bool):
         return None
-    marks = ", ".join(["%s"] * len(ids))
-    rows = query(
-        "SELECT DISTINCT call_session_id AS id FROM retell_call_events "
-        f"WHERE company_id = %s AND call_session_id IN ({marks})", (company, *ids)
-    )
-    having = {int(str(row["id"])) for row in rows}
-    return next((call for call in ids if call in having), None)
+    if isinstance(value, int | Decimal):
+        return int(value)
+    return parse_int(None if value is None else str(value))
 
 
-def transcript(query: Query, company: int, call: int) -> list[str]:
-    rows = query(
-        "SELECT text FROM retell_call_events WHERE company_id = %s AND call_session_id = %s "
-        "ORDER BY sequence",
-        (company, call),
-    )
-    return [str(row["text"]) for row in rows]
+def _day_text(value: object) -> str:
+    return value.date().isoformat() if isinstance(value, datetime) else str(value)[:10]
 
 
-def appointment_count(query: Query, company: int, status: str = "", start: date | None = None,
-                      end: date | None = None) -> int:
-    return _tenant_count(query, "appointments", "starts_at", company, status, start, end)
+@dataclass
+class Oracle:
+    """The profile's SQL for one tenant: `company` as `company_sql` returned it, `today` as
+    the database knows it. Every method names the profile key it runs.
+
+    Raises (every method): CouldNotVerify naming the key when the SQL is missing, fails, or
+    returns nothing usable.
+    """
+
+    run: NamedQuery
+    company: object = None
+    today: date = field(default_factory=date.today)
+
+    def rows(self, key: str, sql: str, **params: object) -> list[Row]:
+        if not sql:
+            raise CouldNotVerify(f"{key} is not set", f"write {key} in the profile's [portal]")
+        values: dict[str, object] = dict.fromkeys(SQL_PARAMETERS)
+        values.update(company_id=self.company, today=self.today, **params)
+        try:
+            return self.run(sql, values)
+        except ProfileSqlError as error:
+            raise CouldNotVerify(
+                f"profile SQL {key} failed: {error}",
+                f"correct {key} (one read-only SELECT; named parameters "
+                f"{', '.join('%(' + p + ')s' for p in SQL_PARAMETERS)})",
+            ) from None
+
+    def value(self, key: str, sql: str, **params: object) -> object | None:
+        """First column of the first row (None without rows)."""
+        found = self.rows(key, sql, **params)
+        return next(iter(found[0].values()), None) if found else None
+
+    def count(self, key: str, sql: str, **params: object) -> int:
+        raw = self.value(key, sql, **params)
+        number = _number(raw)
+        if number is None:
+            raise CouldNotVerify(f"profile SQL {key} returned {raw!r}, not a number",
+                                 f"make {key} return one number in its first column")
+        return number
+
+    def column(self, key: str, sql: str, **params: object) -> list[str]:
+        """First column of every row, as strings."""
+        return [str(next(iter(row.values()))) for row in self.rows(key, sql, **params) if row]
+
+    def owned(self, key: str, sql: str, ids: Sequence[str]) -> list[str]:
+        """Which of `ids` the company owns (no query for no ids: `IN ()` is no SQL)."""
+        return self.column(key, sql, ids=tuple(ids)) if ids else []
+
+    def per_day(self, key: str, sql: str, start: date, end: date) -> dict[str, int]:
+        """(day, count) rows between start and end (inclusive) → {"YYYY-MM-DD": n}."""
+        found = self.rows(key, sql, **range_params(start, end))
+        per_day: dict[str, int] = {}
+        for row in found:
+            day, raw = list(row.values())[:2]
+            per_day[_day_text(day)] = _number(raw) or 0
+        return per_day
 
 
-def dashboard_stats(query: Query, company: int) -> dict[str, int]:
-    """The four stat cards as the database counts them (the app's README defines each)."""
-    day = today(query)
-    open_upcoming = (
-        "SELECT COUNT(*) AS n FROM appointments WHERE company_id = %s AND starts_at >= %s "
-        "AND status IN ('scheduled', 'confirmed')"
-    )
-    return {
-        "calls_total": call_count(query, company),
-        "calls_today": call_count(query, company, start=day, end=day),
-        "appointments_upcoming": _count(query, open_upcoming, (company, day)),
-        "appointments_total": appointment_count(query, company),
-    }
+def range_params(start: date | None, end: date | None) -> dict[str, object]:
+    """`from`, `to` (inclusive) and `until` (exclusive: the day after `to`)."""
+    return {"from": start, "to": end, "until": None if end is None else end + timedelta(days=1)}
 
 
-def calls_per_day(query: Query, company: int, start: date, end: date) -> dict[str, int]:
-    extra, args = _ranged("created_at", start, end)
-    rows = query(
-        "SELECT DATE(created_at) AS day, COUNT(*) AS n FROM retell_call_sessions "
-        f"WHERE company_id = %s{extra} GROUP BY DATE(created_at)", (company, *args)
-    )
-    return {str(row["day"]): int(str(row["n"])) for row in rows}
+def company_of(oracle: Oracle, sql: str, email: str) -> object | None:
+    """The tenant's company as `[portal].company_sql` returns it for %(email)s."""
+    return oracle.value("[portal].company_sql", sql, email=email)
 
 
-def latest_call(query: Query, company: int) -> int | None:
-    rows = query(
-        "SELECT id FROM retell_call_sessions WHERE company_id = %s "
-        "ORDER BY created_at DESC, id DESC LIMIT 1", (company,)
-    )
-    return int(str(rows[0]["id"])) if rows else None
-
-
-def owned_activity(query: Query, company: int,
-                   entries: Sequence[tuple[str, int]]) -> dict[str, set[int]]:
-    """Per activity kind, which of the shown ids the database lists as the tenant's."""
-    return {
-        kind: set(owned_ids(query, table, company, [i for k, i in entries if k == kind]))
-        for kind, table in ACTIVITY_TABLES.items()
-    }
+def today(oracle: Oracle, sql: str) -> date:
+    value = oracle.value("[portal].today_sql", sql)
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    day = parse_day(str(value))
+    if day is None:
+        raise CouldNotVerify(f"[portal].today_sql returned {value!r}, not a day",
+                             "make [portal].today_sql return one date (SELECT CURDATE())")
+    return day

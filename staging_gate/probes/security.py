@@ -3,7 +3,10 @@ cookies, exposed files and debug pages — as pure functions over what the targe
 
 from __future__ import annotations
 
+import html as htmllib
 import re
+import secrets
+import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,9 +49,9 @@ def answer(response: httpx.Response) -> Answer:
 # --- P5.1 tenant isolation ----------------------------------------------------------------
 
 
-def bounded_ids(ids: Iterable[int], limit: int) -> list[int]:
+def bounded_ids(ids: Iterable[str], limit: int) -> list[str]:
     """Distinct ids in first-seen order, at most `limit` of them."""
-    seen: list[int] = []
+    seen: list[str] = []
     for record_id in ids:
         if record_id not in seen:
             seen.append(record_id)
@@ -63,24 +66,76 @@ def api_rows(payload: Any) -> list[Mapping[str, Any]]:
     return [row for row in data if isinstance(row, Mapping)] if isinstance(data, list) else []
 
 
-def _as_int(value: Any) -> int | None:
+def _as_id(value: Any) -> str | None:
+    """Ids are strings: 12 → "12", a UUID or ULID as written; booleans, empties → None."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value.strip()
     return None
 
 
-def api_ids(payload: Any, field: str = "id") -> list[int]:
-    return [v for v in (_as_int(row.get(field)) for row in api_rows(payload)) if v is not None]
+def api_ids(payload: Any, field: str = "id") -> list[str]:
+    """`field` of every row of a resource collection, as strings ([] when `field` is empty)."""
+    if not field:
+        return []
+    return [v for v in (_as_id(row.get(field)) for row in api_rows(payload)) if v is not None]
 
 
-def html_ids(html: str, attribute: str) -> list[int]:
-    """Integer values of `attribute` in an HTML page (`data-call-id="12"`), in page order."""
-    pattern = re.compile(rf"""\b{re.escape(attribute)}\s*=\s*["']?(\d+)""")
-    return [int(match) for match in pattern.findall(html)]
+def html_ids(html: str, attribute: str, pattern: str = "") -> list[str]:
+    """Values of `attribute` in an HTML page, in page order: the whole value, or group 1 of
+    `pattern` (Filament: wire:key "….table.records.<key>"); values it does not match are
+    left out. `data-id="12"` → "12"; a UUID stays a UUID."""
+    if not attribute:
+        return []
+    found = re.compile(
+        rf"""(?<![\w:-]){re.escape(attribute)}\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"""
+    )
+    ids = []
+    for match in found.finditer(html):
+        value = htmllib.unescape(next(g for g in match.groups() if g is not None)).strip()
+        if pattern:
+            extracted = re.search(pattern, value)
+            value = extracted.group(1).strip() if extracted else ""
+        if value:
+            ids.append(value)
+    return ids
+
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$", re.I)
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+MISSING_INTEGER_ID = 2_147_483_000
+
+
+def missing_id(ids: Sequence[str], configured: str = "") -> str:
+    """An id no record has, in the shape of the harvested `ids`, so the "missing" answer is
+    what the app gives a well-formed id it does not know (OWASP WSTG-ATHZ-04: compare a
+    foreign record with a non-existent one, not with a malformed one).
+
+    `configured` (security.missing_id) wins. Integers → MISSING_INTEGER_ID (near the top of a
+    signed 32-bit INT column), or ten times the largest harvested id when that is larger;
+    UUIDs → a random UUID v4 (lowercase unless the harvest is uppercase); ULIDs → the
+    largest timestamp with random Crockford base32; anything else → a fixed word.
+    """
+    if configured:
+        return configured
+    taken = set(ids)
+    if ids and all(i.isdigit() for i in ids):
+        return str(max(MISSING_INTEGER_ID, *(int(i) * 10 + 9 for i in ids)))
+    if ids and all(_UUID.match(i) for i in ids):
+        upper = all(i == i.upper() for i in ids)
+        while (made := str(uuid.uuid4())) in taken:
+            continue
+        return made.upper() if upper else made
+    if ids and all(_ULID.match(i) for i in ids):
+        while (made := "7ZZZZZZZZZ" + "".join(secrets.choice(_CROCKFORD)
+                                              for _ in range(16))) in taken:
+            continue
+        return made
+    return "stagingGateNoSuchRecord"
 
 
 def foreign_record_problem(foreign: Answer, missing: Answer, who: str) -> str | None:
@@ -110,10 +165,10 @@ def anonymous_record_problem(seen: Observation, is_api: bool, login_path: str) -
 
 
 def list_leak_problems(
-    listed_ids: Sequence[int],
-    listed_companies: Sequence[int],
-    foreign_ids: Sequence[int],
-    foreign_companies: Iterable[int],
+    listed_ids: Sequence[str],
+    listed_companies: Sequence[str],
+    foreign_ids: Sequence[str],
+    foreign_companies: Iterable[str],
     where: str,
 ) -> list[str]:
     """A tenant's list holds none of another tenant's ids and rows of one company only."""
@@ -121,12 +176,12 @@ def list_leak_problems(
     foreign = set(foreign_ids)
     leaked = [record_id for record_id in listed_ids if record_id in foreign]
     if leaked:
-        shown = ", ".join(map(str, leaked[:10]))
+        shown = ", ".join(leaked[:10])
         problems.append(f"{where} lists {len(leaked)} of the other tenant's ids ({shown})")
     companies = sorted(set(listed_companies))
     if len(companies) > 1:
         problems.append(
-            f"{where} mixes rows of {len(companies)} companies ({', '.join(map(str, companies))})"
+            f"{where} mixes rows of {len(companies)} companies ({', '.join(companies)})"
         )
     other = sorted(set(companies) & set(foreign_companies))
     if other:

@@ -1,5 +1,6 @@
 """Phase 4 wiring: a browser page logged in as the profile's first tenant (fresh context per
-test), that tenant's company as the database knows it (read through the root `query` fixture)."""
+test); the profile's `[portal]` contract; an `Oracle` running the profile's SQL read-only for
+that tenant's company (as `[portal].company_sql` finds it)."""
 
 import contextlib
 from collections.abc import Iterator
@@ -30,17 +31,23 @@ def tenant(profile):
 
 
 @pytest.fixture
-def company(query, profile, tenant) -> int:
-    email = profile.secret(tenant.email_env)
-    return expect.present(
-        portal.company_of(query, email),
-        f"tenant {tenant.key} (${tenant.email_env}) has no company in the users table",
-    )
+def contract(profile):
+    """The `[portal]` section: pages described as data (preset merged under the profile)."""
+    return profile.portal
 
 
 @pytest.fixture
-def today(query):
-    return portal.today(query)
+def oracle(db, profile, tenant) -> portal.Oracle:
+    """The profile's SQL for the tenant's company; `today` as the database knows it."""
+    run = portal.Oracle(portal.read_only_runner(db))
+    email = profile.secret(tenant.email_env)
+    run.company = expect.present(
+        portal.company_of(run, profile.portal.company_sql, email),
+        f"tenant {tenant.key} (${tenant.email_env}) has no company: [portal].company_sql "
+        "returned no row",
+    )
+    run.today = portal.today(run, profile.portal.today_sql)
+    return run
 
 
 @pytest.fixture
@@ -54,4 +61,4 @@ def portal_page(page, profile, tenant) -> Iterator[Page]:
         pytest.fail(f"browser login as ${tenant.email_env}: {problem}", pytrace=False)
     yield page
     with contextlib.suppress(Exception):  # the context closes anyway; the session expires
-        log_out(page)
+        log_out(page, profile.portal.logout_selector)

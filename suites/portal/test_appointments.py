@@ -1,5 +1,6 @@
 """P4.2: appointments — upcoming list, calendar month, date and status filters, own tenant
-only — read in a real browser and judged against the database."""
+only — read in a real browser through `[portal.appointments]` / `[portal.calendar]` and
+judged against the profile's SQL."""
 
 from datetime import date, timedelta
 
@@ -12,83 +13,92 @@ from staging_gate.probes import portal_pages as pages
 from staging_gate.probes.portal import Listing
 from staging_gate.profile import Profile
 
-ROWS = "table#appointments-table tbody tr[data-appointment-id]"
-FILTER_FORM = "form#appointments-filter"
-CALENDAR = "#calendar"
-CALENDAR_DAYS = f"{CALENDAR} .calendar-day[data-date]"
-CALENDAR_EVENTS = f"{CALENDAR} a.calendar-event[data-appointment-id]"
+SECTION = "appointments"
+SQL = "[portal.appointments.sql]"
 FAR_FUTURE = date(9999, 12, 31)
 
 
+def list_url(profile: Profile) -> str:
+    return profile.portal.appointments.url or profile.routes.appointments
+
+
 def open_list(page: Page, profile: Profile, shot: str = "appointments (upcoming)") -> Listing:
-    pages.visit(page, profile.routes.appointments)
+    pages.visit(page, list_url(profile))
     pages.snapshot(page, shot)
-    return pages.read_listing(page, ROWS, "data-appointment-id")
+    return pages.read_listing(page, profile.portal.appointments, SECTION)
 
 
-def test_P4_2_upcoming_appointments_shown(portal_page, profile, query, company, today):
+def appointment_count(oracle: portal.Oracle, profile: Profile, **params: object) -> int:
+    return oracle.count(f"{SQL}.count", profile.portal.appointments.sql.count, **params)
+
+
+def test_P4_2_upcoming_appointments_shown(portal_page, profile, oracle):
     """The default list shows the company's upcoming appointments: none past, all counted."""
+    contract = profile.portal.appointments
+    pages.require_cell(contract, SECTION, "date")
     listing = open_list(portal_page, profile)
-    expected = portal.appointment_count(query, company, start=today)
-    problems = [] if listing.ids else [f"no upcoming appointments listed ({ROWS})"]
+    pages.need_total(listing, contract, SECTION, list_url(profile))
+    expected = appointment_count(oracle, profile, **portal.range_params(oracle.today, None))
+    problems = [] if listing.ids else ["no upcoming appointments listed"]
     problems += [p for p in [portal.total_problem(listing, expected, "upcoming")] if p]
-    problems += portal.dates_outside(listing, "starts_at", today, FAR_FUTURE)
-    expect.no_problems(problems, f"{profile.routes.appointments} (upcoming)")
+    problems += portal.dates_outside(listing, oracle.today, FAR_FUTURE)
+    expect.no_problems(problems, f"{list_url(profile)} (upcoming)")
 
 
-def test_P4_2_calendar_renders_month(portal_page, profile, query, company, today):
+def test_P4_2_calendar_renders_month(portal_page, profile, oracle):
     """The calendar view renders this month as a grid of days with the month's appointments."""
-    pages.visit(portal_page, f"{profile.routes.appointments}?view=calendar")
+    first, last = portal.month_of(oracle.today)
+    days, events = pages.read_calendar(portal_page, profile.portal.calendar, first)
     pages.snapshot(portal_page, "appointments calendar")
-    first = today.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    days = pages.attributes(portal_page, CALENDAR_DAYS, "data-date")
-    events = pages.attributes(portal_page, CALENDAR_EVENTS, "data-appointment-id")
-    expected = portal.appointment_count(query, company, start=first, end=last)
+    expected = appointment_count(oracle, profile, **portal.range_params(first, last))
     in_month = [d for d in days if d.startswith(first.strftime("%Y-%m"))]
     problems = portal.calendar_problems(len(in_month), last.day, len(events), expected)
-    owned = portal.owned_ids(query, "appointments", company, [int(e) for e in events])
-    foreign = portal.foreign_ids([int(e) for e in events], owned)
+    sql = profile.portal.appointments.sql.owned
+    foreign = portal.foreign_ids(events, oracle.owned(f"{SQL}.owned", sql, events))
     if foreign:
         problems.append(f"shows appointments of other companies: ids {foreign[:10]}")
-    expect.no_problems(problems, f"calendar {first:%Y-%m} on {profile.routes.appointments}")
+    expect.no_problems(problems, f"calendar {first:%Y-%m} on {pages.path_of(portal_page)}")
 
 
 @pytest.mark.parametrize("kind", ["status", "date"])
-def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, query, company, today):
+def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, oracle):
     """A status or date filter shows exactly the company's matching appointments."""
+    contract = profile.portal.appointments
+    pages.require_cell(contract, SECTION, kind)
     open_list(portal_page, profile)
     if kind == "status":
-        status = expect.present(
-            portal.rarest_status(query, "appointments", company, "starts_at", since=today),
+        status = str(expect.present(
+            oracle.value(f"{SQL}.rarest_status", contract.sql.rarest_status,
+                         **portal.range_params(oracle.today, None)),
             "the company has no upcoming appointments to filter",
-        )
-        pages.submit_filter(portal_page, FILTER_FORM, {"status": status})
-        expected = portal.appointment_count(query, company, status=status, start=today)
+        ))
+        values = {"status": status}
+        expected = appointment_count(oracle, profile, status=status,
+                                     **portal.range_params(oracle.today, None))
     else:
-        start, end = today + timedelta(days=1), today + timedelta(days=7)
-        pages.submit_filter(portal_page, FILTER_FORM,
-                            {"from": start.isoformat(), "to": end.isoformat()})
-        expected = portal.appointment_count(query, company, start=start, end=end)
+        start, end = oracle.today + timedelta(days=1), oracle.today + timedelta(days=7)
+        values = {"from": start.isoformat(), "to": end.isoformat()}
+        expected = appointment_count(oracle, profile, **portal.range_params(start, end))
+    listing = pages.apply_values(portal_page, contract, SECTION, values, list_url(profile))
     pages.snapshot(portal_page, f"appointments filtered by {kind}")
-    listing = pages.read_listing(portal_page, ROWS, "data-appointment-id")
+    pages.need_total(listing, contract, SECTION, pages.path_of(portal_page))
     if kind == "status":
-        problems = portal.column_mismatches(listing, "status", [status])
+        problems = portal.status_mismatches(listing, [contract.status_labels.get(status, status)])
     else:
-        problems = portal.dates_outside(listing, "starts_at", start, end)
+        problems = portal.dates_outside(listing, start, end)
     total = portal.total_problem(listing, expected, f"appointments filtered by {kind}")
-    expect.no_problems([p for p in [total] if p] + problems, portal_page.url)
+    expect.no_problems([p for p in [total] if p] + problems, pages.path_of(portal_page))
 
 
-def test_P4_2_appointments_own_tenant_only(portal_page, profile, query, company, tenant):
+def test_P4_2_appointments_own_tenant_only(portal_page, profile, oracle, tenant):
     """Every appointment listed belongs to the tenant's company in the database."""
+    contract = profile.portal.appointments
     shown = list(open_list(portal_page, profile).ids)
-    pages.visit(portal_page, f"{profile.routes.appointments}?page=2")
-    shown += pages.read_listing(portal_page, ROWS, "data-appointment-id").ids
-    expect.that(bool(shown), f"{profile.routes.appointments} shows no appointments to judge")
-    foreign = portal.foreign_ids(shown, portal.owned_ids(query, "appointments", company, shown))
+    shown += pages.open_page(portal_page, contract, SECTION, list_url(profile), 2).ids
+    expect.that(bool(shown), f"{list_url(profile)} shows no appointments to judge")
+    foreign = portal.foreign_ids(shown, oracle.owned(f"{SQL}.owned", contract.sql.owned, shown))
     expect.that(
         not foreign,
-        f"{profile.routes.appointments} as {tenant.key} (company {company}) shows "
-        f"{len(foreign)} appointments of other companies: ids {', '.join(map(str, foreign[:10]))}",
+        f"{list_url(profile)} as {tenant.key} (company {oracle.company}) shows "
+        f"{len(foreign)} appointments of other companies: ids {', '.join(foreign[:10])}",
     )

@@ -1,5 +1,5 @@
 """P4.1: the call history — list, pagination, transcripts, search, filters, own tenant only —
-read in a real browser and judged against the database."""
+read in a real browser through the profile's `[portal.calls]` and judged against its SQL."""
 
 from datetime import timedelta
 
@@ -12,106 +12,122 @@ from staging_gate.probes import portal_pages as pages
 from staging_gate.probes.portal import Listing
 from staging_gate.profile import Profile
 
-ROWS = "table#calls-table tbody tr[data-call-id]"
-FILTER_FORM = "form#calls-filter"
-TRANSCRIPT_LINES = "section#transcript li.transcript-line"
+SECTION = "calls"
+SQL = "[portal.calls.sql]"
+
+
+def calls_url(profile: Profile) -> str:
+    return profile.portal.calls.url or profile.routes.calls
 
 
 def open_calls(page: Page, profile: Profile, shot: str = "calls list") -> Listing:
-    pages.visit(page, profile.routes.calls)
+    pages.visit(page, calls_url(profile))
     pages.snapshot(page, shot)
-    return pages.read_listing(page, ROWS, "data-call-id")
+    return pages.read_listing(page, profile.portal.calls, SECTION)
 
 
-def filtered(page: Page, fields: dict[str, str], shot: str) -> Listing:
-    pages.submit_filter(page, FILTER_FORM, fields)
+def filtered(page: Page, profile: Profile, values: dict[str, str], shot: str) -> Listing:
+    listing = pages.apply_values(page, profile.portal.calls, SECTION, values, calls_url(profile))
     pages.snapshot(page, shot)
-    return pages.read_listing(page, ROWS, "data-call-id")
+    return listing
 
 
-def test_P4_1_calls_list_loads(portal_page, profile, query, company, tenant):
+def call_count(oracle: portal.Oracle, profile: Profile, **params: object) -> int:
+    return oracle.count(f"{SQL}.count", profile.portal.calls.sql.count, **params)
+
+
+def total(page: Page, profile: Profile, listing: Listing) -> Listing:
+    pages.need_total(listing, profile.portal.calls, SECTION, pages.path_of(page))
+    return listing
+
+
+def test_P4_1_calls_list_loads(portal_page, profile, oracle, tenant):
     """The list shows calls with pagination, and its total is the company's call count."""
-    listing = open_calls(portal_page, profile)
-    expected = portal.call_count(query, company)
-    problems = [] if listing.ids else [f"no call rows ({ROWS})"]
+    listing = total(portal_page, profile, open_calls(portal_page, profile))
+    expected = call_count(oracle, profile)
+    problems = [] if listing.ids else ["no call rows shown"]
     problems += [p for p in [portal.total_problem(listing, expected, "calls")] if p]
-    expect.no_problems(problems, f"{profile.routes.calls} as {tenant.key}")
+    expect.no_problems(problems, f"{calls_url(profile)} as {tenant.key}")
 
 
 def test_P4_1_calls_pagination(portal_page, profile, tenant):
-    """Page 2 (through the next link) shows other calls than page 1."""
+    """Page 2 (through the next control) shows other calls than page 1."""
     first = open_calls(portal_page, profile)
+    second = first
     if first.pagination is not None and first.pagination.has_next:
-        portal_page.locator("nav.pagination a[rel=next]").first.click()
-        portal_page.wait_for_load_state()
-    second = pages.read_listing(portal_page, ROWS, "data-call-id")
+        second = pages.go_next(portal_page, profile.portal.calls, SECTION)
     pages.snapshot(portal_page, "calls page 2")
     expect.no_problems(portal.pagination_problems(first, second, "calls list"),
-                       f"{profile.routes.calls} as {tenant.key}")
+                       f"{calls_url(profile)} as {tenant.key}")
 
 
-def test_P4_1_call_transcript_matches_database(portal_page, profile, query, company):
-    """A call's detail page shows its transcript: the database's events, line by line."""
+def test_P4_1_call_transcript_matches_database(portal_page, profile, oracle):
+    """A call's detail page shows its transcript: the database's lines, in order."""
+    contract = profile.portal.calls
     listing = open_calls(portal_page, profile)
+    having = set(oracle.owned(f"{SQL}.with_transcript", contract.sql.with_transcript,
+                              listing.ids))
     call = expect.present(
-        portal.first_with_transcript(query, company, listing.ids),
-        f"none of the {len(listing.ids)} calls on {profile.routes.calls} has a transcript "
-        "in retell_call_events to compare",
+        next((record_id for record_id in listing.ids if record_id in having), None),
+        f"none of the {len(listing.ids)} calls on {calls_url(profile)} has a transcript in the "
+        f"database ({SQL}.with_transcript) to compare",
     )
-    portal_page.locator(f"{ROWS}[data-call-id='{call}'] a").first.click()
-    portal_page.wait_for_load_state()
+    pages.open_detail(portal_page, contract, SECTION, listing, call)
+    shown = pages.transcript(portal_page, contract, SECTION)
     pages.snapshot(portal_page, f"call {call} detail")
-    shown = pages.texts(portal_page, TRANSCRIPT_LINES)
-    expect.no_problems(
-        portal.transcript_problems(shown, portal.transcript(query, company, call), call),
-        f"call detail {portal_page.url}",
-    )
+    expected = oracle.column(f"{SQL}.transcript", contract.sql.transcript, id=call)
+    expect.no_problems(portal.transcript_problems(shown, expected, call),
+                       f"call detail {pages.path_of(portal_page)}")
 
 
 def test_P4_1_calls_search(portal_page, profile, tenant):
-    """A caller number from a real row finds that row (and narrows); nonsense finds nothing."""
+    """A term from a real row finds that row (and narrows); nonsense finds nothing."""
+    pages.require_cell(profile.portal.calls, SECTION, "search")
     listing = open_calls(portal_page, profile)
-    expect.that(bool(listing.ids), f"{profile.routes.calls} shows no calls to search for")
-    row, term = listing.ids[0], portal.normalize(listing.cells[0].get("caller_number", ""))
-    unfiltered = listing.pagination.total if listing.pagination else None
-    found = filtered(portal_page, {"search": term}, f"search {term!r}")
-    nothing = filtered(portal_page, {"search": portal.NONSENSE_TERM}, "search nonsense")
+    expect.that(bool(listing.ids), f"{calls_url(profile)} shows no calls to search for")
+    row, term = listing.ids[0], portal.normalize(listing.cells[0].get("search", ""))
+    found = filtered(portal_page, profile, {"search": term}, f"search {term!r}")
+    nothing = filtered(portal_page, profile, {"search": portal.NONSENSE_TERM}, "search nonsense")
     expect.no_problems(
-        portal.search_problems(row, term, found, unfiltered, nothing),
+        portal.search_problems(row, term, found, listing.total, nothing),
         f"calls search as {tenant.key}",
     )
 
 
 @pytest.mark.parametrize("kind", ["status", "date"])
-def test_P4_1_calls_filters_narrow(kind, portal_page, profile, query, company, today):
+def test_P4_1_calls_filters_narrow(kind, portal_page, profile, oracle):
     """A status or date filter shows exactly the company's matching calls (database count)."""
+    contract = profile.portal.calls
+    pages.require_cell(contract, SECTION, kind)
     open_calls(portal_page, profile)
     if kind == "status":
-        status = expect.present(portal.rarest_status(query, "retell_call_sessions", company),
-                                "the company has no calls to filter")
-        listing = filtered(portal_page, {"status": status}, f"calls status={status}")
-        expected = portal.call_count(query, company, status=status)
-        problems = portal.column_mismatches(listing, "status", [status])
+        status = str(expect.present(
+            oracle.value(f"{SQL}.rarest_status", contract.sql.rarest_status),
+            "the company has no calls to filter",
+        ))
+        listing = filtered(portal_page, profile, {"status": status}, f"calls status={status}")
+        expected = call_count(oracle, profile, status=status)
+        problems = portal.status_mismatches(listing, [contract.status_labels.get(status, status)])
     else:
-        start, end = today - timedelta(days=6), today - timedelta(days=3)
+        start, end = oracle.today - timedelta(days=6), oracle.today - timedelta(days=3)
         fields = {"from": start.isoformat(), "to": end.isoformat()}
-        listing = filtered(portal_page, fields, f"calls {start}..{end}")
-        expected = portal.call_count(query, company, start=start, end=end)
-        problems = portal.dates_outside(listing, "created_at", start, end)
-    total = portal.total_problem(listing, expected, f"calls filtered by {kind}")
-    expect.no_problems([p for p in [total] if p] + problems, f"{portal_page.url}")
+        listing = filtered(portal_page, profile, fields, f"calls {start}..{end}")
+        expected = call_count(oracle, profile, **portal.range_params(start, end))
+        problems = portal.dates_outside(listing, start, end)
+    total(portal_page, profile, listing)
+    mismatch = portal.total_problem(listing, expected, f"calls filtered by {kind}")
+    expect.no_problems([p for p in [mismatch] if p] + problems, pages.path_of(portal_page))
 
 
-def test_P4_1_calls_own_tenant_only(portal_page, profile, query, company, tenant):
+def test_P4_1_calls_own_tenant_only(portal_page, profile, oracle, tenant):
     """Every call on the first two pages belongs to the tenant's company in the database."""
+    contract = profile.portal.calls
     shown = list(open_calls(portal_page, profile).ids)
-    portal_page.goto(f"{profile.routes.calls}?page=2")
-    shown += pages.read_listing(portal_page, ROWS, "data-call-id").ids
-    owned = portal.owned_ids(query, "retell_call_sessions", company, shown)
-    foreign = portal.foreign_ids(shown, owned)
-    expect.that(bool(shown), f"{profile.routes.calls} shows no calls to judge")
+    shown += pages.open_page(portal_page, contract, SECTION, calls_url(profile), 2).ids
+    expect.that(bool(shown), f"{calls_url(profile)} shows no calls to judge")
+    foreign = portal.foreign_ids(shown, oracle.owned(f"{SQL}.owned", contract.sql.owned, shown))
     expect.that(
         not foreign,
-        f"{profile.routes.calls} as {tenant.key} (company {company}) shows {len(foreign)} "
-        f"calls of other companies: ids {', '.join(map(str, foreign[:10]))}",
+        f"{calls_url(profile)} as {tenant.key} (company {oracle.company}) shows {len(foreign)} "
+        f"calls of other companies: ids {', '.join(foreign[:10])}",
     )

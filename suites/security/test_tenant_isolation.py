@@ -9,7 +9,7 @@ from staging_gate.probes import security
 
 def _missing_answers(client, harvest, profile) -> dict[bool, security.Answer]:
     """What the replaying client gets for an id no record has (API and page)."""
-    missing = profile.security.missing_id
+    missing = harvest.missing_id
     answers = {}
     for is_api, template in ((True, harvest.resource.api_detail),
                              (False, harvest.resource.page_detail)):
@@ -82,7 +82,7 @@ def test_P5_1_lists_show_only_own_records(harvest, tenants, owner_and_other):
         harvest.ids, harvest.companies, f"{other_key}'s {resource.api_list}",
     )
     problems += security.list_leak_problems(
-        security.html_ids(page.text, resource.id_attribute),
+        security.html_ids(page.text, resource.id_attribute, resource.id_pattern),
         security.html_ids(page.text, resource.company_attribute),
         harvest.ids, harvest.companies, f"{other_key}'s {resource.page_list}",
     )

@@ -27,21 +27,21 @@ def test_answer_reads_status_path_and_body():
 
 
 def test_bounded_ids_dedupes_and_limits():
-    assert security.bounded_ids([3, 3, 1, 2, 1, 5], 3) == [3, 1, 2]
+    assert security.bounded_ids(["3", "3", "1", "2", "1", "5"], 3) == ["3", "1", "2"]
 
 
 def test_api_ids_read_resource_collections_only():
     payload = {"data": [{"id": 4, "company_id": 1}, {"id": "7"}, {"id": True}, "junk"]}
-    assert security.api_ids(payload) == [4, 7]
-    assert security.api_ids(payload, "company_id") == [1]
+    assert security.api_ids(payload) == ["4", "7"]
+    assert security.api_ids(payload, "company_id") == ["1"]
     assert security.api_ids({"message": "Unauthenticated."}) == []
     assert security.api_ids(None) == []
 
 
 def test_html_ids_reads_attribute_in_page_order():
     html = '<tr data-call-id="12" data-company-id="1"></tr><tr data-call-id=\'9\'></tr>'
-    assert security.html_ids(html, "data-call-id") == [12, 9]
-    assert security.html_ids(html, "data-company-id") == [1]
+    assert security.html_ids(html, "data-call-id") == ["12", "9"]
+    assert security.html_ids(html, "data-company-id") == ["1"]
 
 
 @pytest.mark.parametrize(
@@ -74,11 +74,13 @@ def test_anonymous_record_needs_login(observation, is_api, ok):
 
 
 def test_list_leak_problems_name_leaked_ids_and_mixed_companies():
-    problems = security.list_leak_problems([1, 2, 30], [2, 1, 2], [30, 31], [1], "B's calls")
+    problems = security.list_leak_problems(
+        ["1", "2", "30"], ["2", "1", "2"], ["30", "31"], ["1"], "B's calls"
+    )
     assert "B's calls lists 1 of the other tenant's ids (30)" in problems
     assert "B's calls mixes rows of 2 companies (1, 2)" in problems
     assert "B's calls shows rows of the other tenant's company 1" in problems
-    assert security.list_leak_problems([1, 2], [2, 2], [30], [1], "B") == []
+    assert security.list_leak_problems(["1", "2"], ["2", "2"], ["30"], ["1"], "B") == []
 
 
 def test_injection_payloads_are_canaried_and_have_no_or_or_sleep():
