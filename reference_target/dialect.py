@@ -30,7 +30,6 @@ FILAMENT = "filament"
 NAMES = (REFERENCE, FILAMENT)
 
 
-@dataclass(frozen=True)
 class Names:
     """Reference identifier -> this dialect's identifier (tables, columns, indexes).
 
@@ -38,23 +37,19 @@ class Names:
     unambiguously; table names never do (``COUNT(*) AS calls`` stays ``calls``).
     """
 
-    renames: Mapping[str, str] = field(default_factory=dict)
-    tables: frozenset[str] = frozenset()  # keys of ``renames`` that name tables
-
-    def __post_init__(self) -> None:
-        inverse = {physical: logical for logical, physical in self.renames.items()
-                   if logical not in self.tables}
-        pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.renames)) + r")\b") \
+    def __init__(self, renames: Mapping[str, str] | None = None,
+                 tables: frozenset[str] = frozenset()) -> None:
+        self.renames: dict[str, str] = dict(renames or {})
+        self._inverse = {physical: logical for logical, physical in self.renames.items()
+                         if logical not in tables}
+        self._pattern = re.compile(r"\b(" + "|".join(map(re.escape, self.renames)) + r")\b") \
             if self.renames else None
-        object.__setattr__(self, "_inverse", inverse)
-        object.__setattr__(self, "_pattern", pattern)
 
     def sql(self, statement: str) -> str:
         """The statement with every reference identifier replaced by the physical one."""
-        pattern: re.Pattern[str] | None = self._pattern
-        if pattern is None:
+        if self._pattern is None:
             return statement
-        return pattern.sub(lambda match: self.renames[match.group(1)], statement)
+        return self._pattern.sub(lambda match: self.renames[match.group(1)], statement)
 
     def name(self, identifier: str) -> str:
         """One identifier (a table, a column, an index)."""
@@ -62,10 +57,9 @@ class Names:
 
     def row(self, row: dict[str, Any]) -> dict[str, Any]:
         """A result row with physical column names turned back into reference names."""
-        inverse: dict[str, str] = self._inverse
-        if not inverse:
+        if not self._inverse:
             return row
-        return {inverse.get(key, key): value for key, value in row.items()}
+        return {self._inverse.get(key, key): value for key, value in row.items()}
 
 
 @dataclass(frozen=True)

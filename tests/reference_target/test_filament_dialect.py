@@ -68,9 +68,9 @@ def logged_in(dep: Deployment, key: str = "TENANT_A") -> httpx.Client:
 
 def connect(dsn: str, database: str | None = None) -> pymysql.Connection[Any]:
     parts = urlsplit(dsn)
-    return pymysql.connect(host=parts.hostname, port=parts.port, user=parts.username,
-                           password=parts.password, database=database, autocommit=True,
-                           ssl_disabled=True)
+    return pymysql.connect(host=str(parts.hostname), port=int(parts.port or 3306),
+                           user=str(parts.username), password=str(parts.password),
+                           database=database, autocommit=True, ssl_disabled=True)
 
 
 def app_sql(dep: Deployment, statement: str) -> list[tuple[Any, ...]]:
