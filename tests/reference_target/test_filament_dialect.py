@@ -52,8 +52,13 @@ def client(dep: Deployment) -> httpx.Client:
                         verify=dep.trusting_context(), timeout=10)
 
 
-def logged_in(dep: Deployment, key: str = "TENANT_A") -> httpx.Client:
-    http = client(dep)
+@contextmanager
+def logged_in(dep: Deployment, key: str = "TENANT_A") -> Iterator[httpx.Client]:
+    with client(dep) as http:
+        yield _log_in(http, dep, key)
+
+
+def _log_in(http: httpx.Client, dep: Deployment, key: str) -> httpx.Client:
     page = http.get("/portal/login")
     assert page.status_code == 200, page.status_code
     token = TOKEN.search(page.text)
@@ -181,6 +186,41 @@ def test_pages_are_filament_markup_in_german(filament: Deployment) -> None:
         assert f'fi-wi-stats-overview-stat-value text-3xl font-semibold tracking-tight">{total}<' \
             in dashboard
         assert http.get("/js/filament/tables.js").status_code == 200
+
+
+def test_search_filter_and_pagination_update_the_table_in_place(filament: Deployment) -> None:
+    """Livewire-style: no navigation (a window marker survives), rows change, the URL
+    follows with Filament's query string."""
+    from playwright.sync_api import expect, sync_playwright
+
+    secrets = filament.endpoints["secrets"]
+    overview = ".fi-pagination-overview"
+    with portal_on(filament), sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_context(
+                ignore_https_errors=True, base_url=filament.endpoints["base_url"]).new_page()
+            page.goto("/portal/login")
+            page.fill("#data\\.email", secrets["TENANT_A_EMAIL"])
+            page.fill("#data\\.password", secrets["TENANT_A_PASSWORD"])
+            page.click("button[type=submit]")
+            page.wait_for_url("**/portal")
+            page.goto("/portal/calls")
+            page.evaluate("window.stagingGateMarker = 1")
+            expect(page.locator(overview)).to_have_text(re.compile(r"Zeige 1 bis 25 von 300 "))
+
+            page.fill(".fi-ta-search-field input", "Rezeptanfrage")
+            expect(page.locator(overview)).not_to_have_text(re.compile(r" von 300 "))
+            assert page.url.endswith("/portal/calls?tableSearch=Rezeptanfrage")
+            page.click(".fi-pagination-next-btn")
+            expect(page.locator(overview)).to_have_text(re.compile(r"^Zeige 26 bis "))
+            page.select_option("select[name='tableFilters[status][value]']", "completed")
+            expect(page.locator(overview)).to_have_text(re.compile(r"^Zeige 1 bis "))
+            assert "tableFilters%5Bstatus%5D%5Bvalue%5D=completed" in page.url
+            assert "page=" not in page.url
+            assert page.evaluate("window.stagingGateMarker") == 1, "the page navigated"
+        finally:
+            browser.close()
 
 
 def test_db_defects_use_the_dialects_names(filament: Deployment) -> None:
