@@ -223,6 +223,54 @@ def test_search_filter_and_pagination_update_the_table_in_place(filament: Deploy
             browser.close()
 
 
+def _overview(html: str) -> str:
+    found = re.search(r'fi-pagination-overview">([^<]*)<', html)
+    return found.group(1) if found else ""
+
+
+def _keys(html: str) -> list[str]:
+    return re.findall(r'table\.records\.([^"]+)" class="fi-ta-row', html)
+
+
+# (defect, page, what the healthy page shows, what the page shows with the defect on)
+APP_DEFECTS: list[tuple[str, str, str, str]] = [
+    ("tenant_leak_calls_list", "/portal/calls", "von 300 Ergebnissen", "von 900 Ergebnissen"),
+    ("broken_search", "/portal/calls?tableSearch=zqx-no-such-call", "fi-ta-empty-state",
+     "von 300 Ergebnissen"),
+    ("broken_status_filter", "/portal/calls?tableFilters[status][value]=failed",
+     'fi-badge-label">Fehlgeschlagen<', 'fi-badge-label">Abgeschlossen<'),
+    ("stale_dashboard_count", "/portal", 'tracking-tight">300<', 'tracking-tight">301<'),
+    ("broken_transcript", "CALL", "fi-in-repeatable-item", "Kein Transkript vorhanden"),
+]
+
+
+@pytest.mark.parametrize(("defect", "path", "healthy", "broken"), APP_DEFECTS,
+                         ids=[case[0] for case in APP_DEFECTS])
+def test_app_defects_show_on_the_filament_pages(filament: Deployment, defect: str, path: str,
+                                                healthy: str, broken: str) -> None:
+    with portal_on(filament), logged_in(filament) as http:
+        if path == "CALL":
+            path = "/portal/calls/" + _keys(http.get("/portal/calls").text)[0]
+        assert healthy in http.get(path).text and broken not in http.get(path).text
+        filament.cli("defect", "on", defect)
+        try:
+            assert broken in http.get(path).text
+        finally:
+            filament.cli("defect", "reset")
+
+
+def test_broken_pagination_repeats_page_one(filament: Deployment) -> None:
+    with portal_on(filament), logged_in(filament) as http:
+        first = _keys(http.get("/portal/calls").text)
+        assert _overview(http.get("/portal/calls?page=2").text).startswith("Zeige 26 bis 50")
+        assert not set(first) & set(_keys(http.get("/portal/calls?page=2").text))
+        filament.cli("defect", "on", "broken_pagination")
+        try:
+            assert _keys(http.get("/portal/calls?page=2").text) == first
+        finally:
+            filament.cli("defect", "reset")
+
+
 def test_db_defects_use_the_dialects_names(filament: Deployment) -> None:
     filament.cli("defect", "on", "missing_table")
     try:
