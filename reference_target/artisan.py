@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pymysql
 
@@ -30,7 +31,7 @@ from reference_target.dbconfig import (
 from reference_target.migrations import all_migrations, latest
 
 ENV_TEMPLATE = """\
-APP_NAME="AskPro AI Gateway"
+APP_NAME="{app_name}"
 APP_ENV=staging
 APP_DEBUG=true
 APP_TIMEZONE=Europe/Berlin
@@ -52,14 +53,14 @@ REDIS_HOST={redis_host}
 REDIS_PORT={redis_port}
 
 SESSION_DRIVER=database
-SESSION_COOKIE=askpro_ai_gateway_session
+SESSION_COOKIE={session_cookie}
 SESSION_SECURE_COOKIE=true
 LOG_CHANNEL=single
 
 # Feature Flags - STAGING TESTING
-FEATURE_CUSTOMER_PORTAL=true
-FEATURE_CUSTOMER_PORTAL_CALLS=true
-FEATURE_CUSTOMER_PORTAL_APPOINTMENTS=true
+FEATURE_CUSTOMER_PORTAL={portal}
+FEATURE_CUSTOMER_PORTAL_CALLS={portal}
+FEATURE_CUSTOMER_PORTAL_APPOINTMENTS={portal}
 FEATURE_CUSTOMER_PORTAL_CRM=false
 FEATURE_CUSTOMER_PORTAL_SERVICES=false
 FEATURE_CUSTOMER_PORTAL_STAFF=false
@@ -73,9 +74,12 @@ def write_env(runtime: Runtime) -> Path:
     """Write .env.staging (seed 2.5) with this deployment's ports and password.
 
     While ``db_named_like_production`` is on, the data lives in askproai_db, so the file
-    keeps pointing there (a restart must not strand the defect's tables).
+    keeps pointing there (a restart must not strand the defect's tables). The portal flags
+    start on in the reference dialect (seed 2.5) and off in the filament one (production's
+    default).
     """
     path = runtime.env_file
+    dialect = runtime.dialect
     database = runtime.database
     if "db_named_like_production" in db_defects.active(runtime.state_dir):
         database = PRODUCTION_DATABASE
@@ -84,30 +88,48 @@ def write_env(runtime: Runtime) -> Path:
     path.write_text(ENV_TEMPLATE.format(
         https_port=runtime.https_port, db_host=runtime.db_host, db_port=runtime.db_port,
         database=database, db_user=runtime.db_user, db_password=runtime.db_password,
-        redis_host=runtime.redis_host, redis_port=runtime.redis_port))
+        redis_host=runtime.redis_host, redis_port=runtime.redis_port,
+        app_name=dialect.app_name, session_cookie=dialect.session_cookie,
+        portal="true" if dialect.flags_on_at_start else "false"))
     path.chmod(0o600)
     return path
 
 
+SCRATCH_PATTERN = "`staging\\_gate\\_scratch\\_%`.*"
+
+
+def _create_user(cur: Any, name: str, password: str) -> list[str]:
+    users = [f"'{name}'@'{host}'" for host in ("127.0.0.1", "localhost")]
+    for user in users:
+        cur.execute(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED BY %s", (password,))
+        cur.execute(f"ALTER USER {user} IDENTIFIED BY %s", (password,))
+    return users
+
+
 def create_database(runtime: Runtime) -> None:
-    """As root: the staging database, the app user and its grants (seed 2.3 step 1)."""
+    """As root: the staging database, the app user and its grants (seed 2.3 step 1).
+
+    Reference dialect: the app user may also create ``staging_gate_scratch_%`` databases.
+    Other dialects grant exactly the strategy's ``GRANT ALL ON askproai_staging.*``; a
+    separate scratch user (read access to the staging DB, all on the scratch pattern) does
+    dumps and restores.
+    """
     db = runtime.database
     conn = connect_root(runtime)
     try:
         with conn.cursor() as cur:
             cur.execute(f"CREATE DATABASE IF NOT EXISTS `{db}` "
                         "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
-            for host in ("127.0.0.1", "localhost"):
-                user = f"'{runtime.db_user}'@'{host}'"
-                cur.execute(f"CREATE USER IF NOT EXISTS {user} IDENTIFIED BY %s",
-                            (runtime.db_password,))
-                cur.execute(f"ALTER USER {user} IDENTIFIED BY %s", (runtime.db_password,))
+            for user in _create_user(cur, runtime.db_user, runtime.db_password):
                 cur.execute(f"GRANT ALL PRIVILEGES ON `{db}`.* TO {user}")
-                cur.execute(f"GRANT ALL PRIVILEGES ON `staging\\_gate\\_scratch\\_%`.* TO {user}")
-                monitor = f"'{MONITOR_USER}'@'{host}'"
-                cur.execute(f"CREATE USER IF NOT EXISTS {monitor} IDENTIFIED BY %s",
-                            (monitor_password(runtime.db_password),))
+                if runtime.dialect.app_user_creates_scratch:
+                    cur.execute(f"GRANT ALL PRIVILEGES ON {SCRATCH_PATTERN} TO {user}")
+            for monitor in _create_user(cur, MONITOR_USER, monitor_password(runtime.db_password)):
                 cur.execute(f"GRANT SELECT ON performance_schema.* TO {monitor}")
+            if not runtime.dialect.app_user_creates_scratch:
+                for user in _create_user(cur, runtime.scratch_user, runtime.scratch_password):
+                    cur.execute(f"GRANT SELECT, LOCK TABLES, SHOW VIEW ON `{db}`.* TO {user}")
+                    cur.execute(f"GRANT ALL PRIVILEGES ON {SCRATCH_PATTERN} TO {user}")
             cur.execute("FLUSH PRIVILEGES")
     finally:
         conn.close()
@@ -116,7 +138,7 @@ def create_database(runtime: Runtime) -> None:
 def cmd_migrate(runtime: Runtime) -> int:
     conn = connect_app(runtime)
     try:
-        names = migrator.migrate(conn)
+        names = migrator.migrate(conn, dialect=runtime.dialect_name)
     finally:
         conn.close()
     if not names:
@@ -127,10 +149,10 @@ def cmd_migrate(runtime: Runtime) -> int:
 
 
 def cmd_rollback(runtime: Runtime, steps: int | None) -> int:
-    faulty = db_defects.faulty_down(runtime.state_dir)
+    faulty = db_defects.faulty_down(runtime.state_dir, runtime.dialect_name)
     conn = connect_app(runtime)
     try:
-        names = migrator.rollback(conn, steps, faulty)
+        names = migrator.rollback(conn, steps, faulty, dialect=runtime.dialect_name)
     finally:
         conn.close()
     if not names:
@@ -157,7 +179,7 @@ def cmd_status(runtime: Runtime, pending: int | None = None) -> int:
     pending_only = pending is not None
     conn = connect_app(runtime)
     try:
-        lines = migrator.status(conn)
+        lines = migrator.status(conn, runtime.dialect_name)
     finally:
         conn.close()
     if pending_only:
@@ -178,7 +200,7 @@ def cmd_seed(runtime: Runtime, scale: int) -> int:
     started = time.monotonic()
     conn = connect_app(runtime)
     try:
-        seeder.seed(conn, runtime.credentials_file, scale)
+        seeder.seed(conn, runtime.credentials_file, scale, dialect=runtime.dialect)
     finally:
         conn.close()
     cache_admin.clear(runtime)
@@ -205,7 +227,8 @@ def _first_deploy(runtime: Runtime) -> None:
     conn = connect_app(runtime)
     try:
         if not migrator.applied(conn):
-            names = migrator.migrate(conn, limit=len(all_migrations()) - 1)
+            names = migrator.migrate(conn, limit=len(all_migrations(runtime.dialect_name)) - 1,
+                                     dialect=runtime.dialect_name)
             for name in names:
                 print(f"Migrated: {name}")
     finally:
@@ -223,13 +246,20 @@ def cmd_bootstrap(runtime: Runtime, scale: int, fresh: bool) -> int:
     return 0
 
 
+def _ops_user(runtime: Runtime) -> tuple[str, str]:
+    """Who runs dumps and restores: the app user, or the dialect's scratch user."""
+    if runtime.dialect.app_user_creates_scratch:
+        return runtime.db_user, runtime.db_password
+    return runtime.scratch_user, runtime.scratch_password
+
+
 def _client_env(runtime: Runtime) -> dict[str, str]:
-    return {**os.environ, "MYSQL_PWD": runtime.db_password}
+    return {**os.environ, "MYSQL_PWD": _ops_user(runtime)[1]}
 
 
 def _client_args(runtime: Runtime) -> list[str]:
     return ["--host", runtime.db_host, "--port", str(runtime.db_port),
-            "--user", runtime.db_user, "--protocol", "TCP",
+            "--user", _ops_user(runtime)[0], "--protocol", "TCP",
             "--default-character-set", "utf8mb4"]
 
 
@@ -238,7 +268,7 @@ def cmd_dump(runtime: Runtime, target: str) -> int:
     database = app_database(runtime)
     args = ["mariadb-dump", *_client_args(runtime), "--single-transaction",
             "--no-tablespaces", "--skip-dump-date", "--routines"]
-    for table in db_defects.dump_ignored_tables(runtime.state_dir):
+    for table in db_defects.dump_ignored_tables(runtime.state_dir, runtime.dialect.names):
         args.append(f"--ignore-table={database}.{table}")
     args.append(database)
     if target == "-":
@@ -313,7 +343,7 @@ def _dispatch(runtime: Runtime, args: argparse.Namespace) -> int:
         print(f"Cleared {cache_admin.clear(runtime)} cache keys.")
         return 0
     if command == "migrate:latest":
-        print(latest().name)
+        print(latest(runtime.dialect_name).name)
         return 0
     raise AssertionError(command)
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, cast
 
-from . import lifecycle, switching
+from . import dialect, lifecycle, switching
 from .paths import StatePaths
 from .processes import StartupError
 from .state import command_lock
@@ -32,7 +32,7 @@ def _cmd_up(paths: StatePaths, args: argparse.Namespace) -> int:
         print(f"note: {paths.root} is already seeded; --scale applies to a fresh state dir "
               "(or use `artisan db:seed --scale N`)", file=sys.stderr)
     with command_lock(paths):
-        result = lifecycle.up(paths, args.scale)
+        result = lifecycle.up(paths, args.scale, args.dialect)
     _print_json(result.endpoints)
     verb = "already up" if result.already_up else "up and healthy"
     print(f"reference target {verb} in {result.seconds:.1f} s ({paths.root})", file=sys.stderr)
@@ -106,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_state_dir(up)
     up.add_argument("--scale", type=int, default=None,
                     help="seed N times the default data (performance work)")
+    up.add_argument("--dialect", choices=dialect.NAMES, default=None,
+                    help="how the deployment is built (default: the folder's own, else "
+                         "reference); see reference_target/dialect.py")
     up.set_defaults(handler=_cmd_up)
 
     for name, handler, text in (

@@ -60,10 +60,14 @@ from reference_target.dbconfig import (
     connect_root,
     load_runtime,
 )
+from reference_target.dialect import Names
 from reference_target.migrations import latest
 
 Saved = dict[str, Any]
 LOST_TABLE = "retell_call_events"
+# A misspelt index name in the faulty down migration (rollback_fails), per dialect.
+BROKEN_INDEX = {"reference": "idx_appointments_company_start",
+                "filament": "appointments_company_id_scheduled_index"}
 FAKE_MIGRATION = "2025_11_03_101500_create_portal_exports_table"
 LEGACY_MIGRATIONS = ("_*_fix_staff_branch_id_field", "2099_12_31_235959_add_legacy_flags")
 REAL_LOOKING_EMAILS = ("maria.schneider1978@gmail.com", "j.weber@web.de",
@@ -80,7 +84,7 @@ class Ctx:
 
     def sql(self, statement: str, args: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
         with self.conn.cursor() as cur:
-            cur.execute(statement, args)
+            cur.execute(self.runtime.dialect.names.sql(statement), args)
             return list(cur.fetchall())
 
     def one(self, statement: str, args: tuple[Any, ...] | None = None) -> tuple[Any, ...]:
@@ -102,17 +106,18 @@ def active(state_dir: Path) -> set[str]:
     return {path.stem for path in folder.glob("*.json")} if folder.is_dir() else set()
 
 
-def faulty_down(state_dir: Path) -> dict[str, tuple[str, ...]]:
+def faulty_down(state_dir: Path, dialect: str = "reference") -> dict[str, tuple[str, ...]]:
     """Replacement down statements used by ``artisan migrate:rollback``."""
     if "rollback_fails" not in active(state_dir):
         return {}
-    migration = latest()
-    broken = "DROP INDEX idx_appointments_company_start ON appointments"
+    migration = latest(dialect)
+    broken = f"DROP INDEX {BROKEN_INDEX[dialect]} ON appointments"
     return {migration.name: (broken, *migration.down)}
 
 
-def dump_ignored_tables(state_dir: Path) -> list[str]:
-    return [LOST_TABLE] if "restore_loses_table" in active(state_dir) else []
+def dump_ignored_tables(state_dir: Path, names: Names | None = None) -> list[str]:
+    lost = (names or Names()).name(LOST_TABLE)
+    return [lost] if "restore_loses_table" in active(state_dir) else []
 
 
 # --- handlers: on(ctx) -> saved, off(ctx, saved) -------------------------------------------
@@ -162,7 +167,7 @@ def charset_off(ctx: Ctx, saved: Saved) -> None:
 
 
 def pending_on(ctx: Ctx) -> Saved:
-    migration = latest()
+    migration = latest(ctx.runtime.dialect_name)
     row = ctx.one(f"SELECT id, batch FROM `{ctx.db}`.migrations WHERE migration = %s",
                   (migration.name,))
     ctx.conn.select_db(ctx.db)
@@ -173,7 +178,7 @@ def pending_on(ctx: Ctx) -> Saved:
 
 
 def pending_off(ctx: Ctx, saved: Saved) -> None:
-    migration = latest()
+    migration = latest(ctx.runtime.dialect_name)
     ctx.conn.select_db(ctx.db)
     for statement in migration.up:
         ctx.sql(statement)

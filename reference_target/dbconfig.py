@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import pymysql
 
+from reference_target import dialect as dialects
 from reference_target import envfile
 
 STAGING_DATABASE = "askproai_staging"
@@ -45,6 +46,13 @@ class Runtime:
     redis_port: int
     https_port: int
     http_port: int
+    dialect_name: str = dialects.REFERENCE
+    scratch_user: str = ""
+    scratch_password: str = ""
+
+    @property
+    def dialect(self) -> dialects.Dialect:
+        return dialects.get(self.dialect_name)
 
     @property
     def env_file(self) -> Path:
@@ -85,6 +93,9 @@ def load_runtime(state_dir: Path) -> Runtime:
         redis_port=int(redis_cfg["port"]),
         https_port=int(raw.get("https_port", 0)),
         http_port=int(raw.get("http_port", 0)),
+        dialect_name=str(raw.get("dialect", dialects.REFERENCE)),
+        scratch_user=str(raw.get("scratch_user", "")),
+        scratch_password=str(raw.get("scratch_password", "")),
     )
 
 

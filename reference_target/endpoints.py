@@ -7,10 +7,11 @@ import os
 import sys
 from typing import Any
 
+from . import dialect as dialects
 from .dbconfig import MONITOR_USER, monitor_password
 from .paths import StatePaths
 from .processes import LOOPBACK
-from .runtime import DATABASE, DB_USER, Runtime
+from .runtime import DATABASE, DB_USER, SCRATCH_USER, Runtime
 from .state import write_json_atomic
 
 HOST = "localhost"
@@ -31,6 +32,11 @@ def secrets(paths: StatePaths, runtime: Runtime) -> dict[str, str]:
                                    f"{runtime.mariadb_port}/performance_schema"),
         "STAGING_REDIS_URL": f"redis://{LOOPBACK}:{runtime.redis_port}/0",
     }
+    if not dialects.get(runtime.dialect).app_user_creates_scratch:
+        # The app user may not create databases; backups restore as this user.
+        values["STAGING_SCRATCH_DB_DSN"] = (
+            f"mysql://{SCRATCH_USER}:{runtime.scratch_password}@{LOOPBACK}:"
+            f"{runtime.mariadb_port}/{DATABASE}")
     for tenant in credentials["tenants"]:
         prefix = str(tenant["key"]).upper()
         values[f"{prefix}_EMAIL"] = str(tenant["email"])
@@ -50,6 +56,7 @@ def build(paths: StatePaths, runtime: Runtime) -> dict[str, Any]:
     ]
     return {
         "state_dir": str(paths.root),
+        "dialect": runtime.dialect,
         "host": HOST,
         "base_url": f"https://{HOST}:{runtime.https_port}",
         "http_url": f"http://{HOST}:{runtime.http_port}",

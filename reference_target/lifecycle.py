@@ -140,18 +140,22 @@ def _all_running(paths: StatePaths, runtime: Runtime) -> bool:
     return all(service.pid(paths, runtime) is not None for service in services.ALL)
 
 
-def up(paths: StatePaths, scale: int | None = None) -> UpResult:
+def up(paths: StatePaths, scale: int | None = None, dialect: str | None = None) -> UpResult:
     """Start whatever is not running, wait until /health answers, write endpoints.json.
 
     On failure everything is stopped again (logs stay in DIR/logs) and StartupError says
-    which part did not come up.
+    which part did not come up. ``dialect`` (see dialect.py) is fixed when the folder is
+    first used; None keeps the folder's own.
     """
     problem = paths.socket_path_problem()
     if problem:
         raise StartupError(problem)
     started = time.monotonic()
     paths.create()
-    runtime = runtime_file.load_or_create(paths)
+    try:
+        runtime = runtime_file.load_or_create(paths, dialect)
+    except runtime_file.DialectMismatch as error:
+        raise StartupError(str(error)) from None
     if _all_running(paths, runtime) and paths.endpoints_json.exists():
         return UpResult(json.loads(paths.endpoints_json.read_text()),
                         time.monotonic() - started, already_up=True)

@@ -50,10 +50,10 @@ def _run(conn: DbConnection, migration: Migration, statements: tuple[str, ...]) 
                 raise MigrationError(f"{migration.name}: {exc.args[-1]}") from exc
 
 
-def migrate(conn: DbConnection, limit: int | None = None) -> list[str]:
+def migrate(conn: DbConnection, limit: int | None = None, dialect: str = "reference") -> list[str]:
     """Apply pending migrations (at most ``limit``) in one new batch; returns their names."""
     done = {row.migration for row in applied(conn)}
-    pending = [m for m in all_migrations() if m.name not in done][:limit]
+    pending = [m for m in all_migrations(dialect) if m.name not in done][:limit]
     if not pending:
         return []
     batch = max((row.batch for row in applied(conn)), default=0) + 1
@@ -66,7 +66,8 @@ def migrate(conn: DbConnection, limit: int | None = None) -> list[str]:
 
 
 def rollback(conn: DbConnection, steps: int | None = None,
-             faulty_down: dict[str, tuple[str, ...]] | None = None) -> list[str]:
+             faulty_down: dict[str, tuple[str, ...]] | None = None,
+             dialect: str = "reference") -> list[str]:
     """Roll back the last batch, or the last ``steps`` migrations; newest first.
 
     ``faulty_down`` replaces the down statements of named migrations (seeded defect).
@@ -77,7 +78,7 @@ def rollback(conn: DbConnection, steps: int | None = None,
         targets = [row for row in rows if row.batch == last_batch]
     else:
         targets = rows[-steps:] if steps > 0 else []
-    known = {m.name: m for m in all_migrations()}
+    known = {m.name: m for m in all_migrations(dialect)}
     rolled: list[str] = []
     for row in reversed(targets):
         migration = known.get(row.migration)
@@ -91,11 +92,11 @@ def rollback(conn: DbConnection, steps: int | None = None,
     return rolled
 
 
-def status(conn: DbConnection) -> list[tuple[str, str]]:
+def status(conn: DbConnection, dialect: str = "reference") -> list[tuple[str, str]]:
     """(migration, "[N] Ran" | "Pending") for every migration of the app, oldest first;
     like Laravel, recorded migrations the app has no file for are not listed."""
     rows = {row.migration: row.batch for row in applied(conn)}
     return [
         (m.name, "Pending" if m.name not in rows else f"[{rows[m.name]}] Ran")
-        for m in all_migrations()
+        for m in all_migrations(dialect)
     ]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from reference_target.dbconfig import DbConnection
+from reference_target.dialect import DIALECTS, REFERENCE, Dialect, Names
 from reference_target.passwords import hash_password
 
 Row = tuple[Any, ...]
@@ -86,9 +87,11 @@ def _chunks(rows: Iterator[Row]) -> Iterator[list[Row]]:
         yield batch
 
 
-def _insert(conn: DbConnection, table: str, columns: Sequence[str], rows: Iterator[Row]) -> int:
+def _insert(conn: DbConnection, names: Names, table: str, columns: Sequence[str],
+            rows: Iterator[Row]) -> int:
+    """Multi-row INSERTs; ``names`` turns the reference names into the dialect's."""
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"
+    sql = names.sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})")
     total = 0
     with conn.cursor() as cur:
         for batch in _chunks(rows):
@@ -100,8 +103,10 @@ def _insert(conn: DbConnection, table: str, columns: Sequence[str], rows: Iterat
 class Seeder:
     """Builds every row with explicit ids so children never need a lookup."""
 
-    def __init__(self, conn: DbConnection, scale: int, now: datetime) -> None:
+    def __init__(self, conn: DbConnection, scale: int, now: datetime,
+                 dialect: Dialect = DIALECTS[REFERENCE]) -> None:
         self.conn = conn
+        self.dialect = dialect
         self.scale = max(1, scale)
         self.now = now.replace(microsecond=0)
         self.today = self.now.date()
@@ -114,7 +119,7 @@ class Seeder:
     def company(self, company_id: int, tenant: Tenant) -> None:
         rng = random.Random(1000 + company_id)
         ts = self.now - timedelta(days=400)
-        _insert(self.conn, "companies",
+        _insert(self.conn, self.dialect.names, "companies",
                 ("id", "name", "slug", "email", "phone", "is_active", "created_at",
                  "updated_at"),
                 iter([(company_id, tenant.company, tenant.slug,
@@ -130,7 +135,7 @@ class Seeder:
         ids = [company_id * 10 + n for n in (1, 2)]
         rows = ((bid, company_id, f"{tenant.city} Filiale {n}", tenant.city, fake_phone(rng),
                  self.now, self.now) for n, bid in enumerate(ids, start=1))
-        _insert(self.conn, "branches",
+        _insert(self.conn, self.dialect.names, "branches",
                 ("id", "company_id", "name", "city", "phone", "created_at", "updated_at"), rows)
         return ids
 
@@ -140,7 +145,7 @@ class Seeder:
         rows = ((sid, company_id, branch_ids[n % 2], f"{FIRST[(sid + 3) % 16]} {LAST[n]}",
                  f"mitarbeiter{n}.{tenant.slug}@example.test", fake_phone(rng), 1,
                  self.now, self.now) for n, sid in enumerate(ids))
-        _insert(self.conn, "staff",
+        _insert(self.conn, self.dialect.names, "staff",
                 ("id", "company_id", "branch_id", "name", "email", "phone", "is_active",
                  "created_at", "updated_at"), rows)
         return ids
@@ -150,7 +155,7 @@ class Seeder:
                     for n, (name, minutes) in enumerate(SERVICES, start=1)]
         rows = ((sid, company_id, name, minutes, rng.randrange(30, 150) * 100, 1,
                  self.now, self.now) for sid, name, minutes in services)
-        _insert(self.conn, "services",
+        _insert(self.conn, self.dialect.names, "services",
                 ("id", "company_id", "name", "duration_minutes", "price_cents", "is_active",
                  "created_at", "updated_at"), rows)
         return services
@@ -164,7 +169,7 @@ class Seeder:
                               fake_phone(rng)))
         rows = ((cid, company_id, name, f"kunde{cid}@example.test", phone,
                  self.now, self.now) for cid, name, phone in customers)
-        _insert(self.conn, "customers",
+        _insert(self.conn, self.dialect.names, "customers",
                 ("id", "company_id", "name", "email", "phone", "created_at", "updated_at"),
                 rows)
         return customers
@@ -181,6 +186,7 @@ class Seeder:
         events: list[Row] = []
         for index in range(CALLS_PER_COMPANY * self.scale):
             call_pk = self.next_call_id
+            call_key = self.dialect.call_key(call_pk, company_id)
             self.next_call_id += 1
             customer = rng.choice(customers) if rng.random() < 0.8 else None
             status = _weighted(rng, CALL_STATUSES)
@@ -189,22 +195,22 @@ class Seeder:
             title, opener = rng.choice(TOPICS)
             service = rng.choice(service_names)
             summary = title.format(service=service) + f" (Anruf {call_pk})"
-            calls.append((call_pk, company_id, customer[0] if customer else None,
+            calls.append((call_key, company_id, customer[0] if customer else None,
                           f"call_{secrets.token_hex(4)}{call_pk:08d}",
                           customer[2] if customer else fake_phone(rng), "inbound", status,
                           duration, summary, started, started + timedelta(seconds=duration),
                           started, started))
-            events.extend(self._events(company_id, call_pk, tenant, opener.format(
+            events.extend(self._events(company_id, call_key, tenant, opener.format(
                 service=service), started, rng))
-        _insert(self.conn, "retell_call_sessions",
+        _insert(self.conn, self.dialect.names, "retell_call_sessions",
                 ("id", "company_id", "customer_id", "call_id", "caller_number", "direction",
                  "status", "duration_seconds", "summary", "started_at", "ended_at",
                  "created_at", "updated_at"), iter(calls))
-        _insert(self.conn, "retell_call_events",
+        _insert(self.conn, self.dialect.names, "retell_call_events",
                 ("id", "company_id", "call_session_id", "sequence", "speaker", "text",
                  "occurred_at", "created_at"), iter(events))
 
-    def _events(self, company_id: int, call_pk: int, tenant: Tenant, opener: str,
+    def _events(self, company_id: int, call_pk: int | str, tenant: Tenant, opener: str,
                 started: datetime, rng: random.Random) -> list[Row]:
         lines = [("agent", f"Guten Tag, hier ist der KI-Assistent von {tenant.company}."),
                  ("user", opener)]
@@ -232,7 +238,7 @@ class Seeder:
                          start + timedelta(minutes=service[2]), status, None,
                          self.now, self.now))
             self.next_appointment_id += 1
-        _insert(self.conn, "appointments",
+        _insert(self.conn, self.dialect.names, "appointments",
                 ("id", "company_id", "customer_id", "staff_id", "service_id", "branch_id",
                  "starts_at", "ends_at", "status", "notes", "created_at", "updated_at"),
                 iter(rows))
@@ -257,7 +263,8 @@ def _passwords(credentials_file: Path) -> dict[str, str]:
     return known
 
 
-def _users(conn: DbConnection, now: datetime, credentials_file: Path) -> dict[str, Any]:
+def _users(conn: DbConnection, now: datetime, credentials_file: Path,
+           names: Names) -> dict[str, Any]:
     old = _passwords(credentials_file)
     tenants: list[dict[str, Any]] = []
     staff_users: list[dict[str, Any]] = []
@@ -284,21 +291,21 @@ def _users(conn: DbConnection, now: datetime, credentials_file: Path) -> dict[st
                             "company_id": company_id, "email": staff,
                             "password": add(company_id, f"Team {tenant.city}", staff, "staff"),
                             "role": "staff"})
-    _insert(conn, "users", ("id", "company_id", "name", "email", "email_verified_at",
+    _insert(conn, names, "users", ("id", "company_id", "name", "email", "email_verified_at",
                             "password", "role", "created_at", "updated_at"), iter(rows))
     return {"tenants": tenants, "staff_users": staff_users,
             "admin": {"email": ADMIN_EMAIL, "password": admin_password}}
 
 
 def seed(conn: DbConnection, credentials_file: Path, scale: int = 1,
-         now: datetime | None = None) -> dict[str, Any]:
+         now: datetime | None = None, dialect: Dialect = DIALECTS[REFERENCE]) -> dict[str, Any]:
     """Replace all data with a fresh seed; writes and returns the credentials."""
     moment = now or datetime.now()
     with conn.cursor() as cur:
         for table in TRUNCATED:
-            cur.execute(f"TRUNCATE TABLE {table}")
-    credentials = _users(conn, moment.replace(microsecond=0), credentials_file)
-    seeder = Seeder(conn, scale, moment)
+            cur.execute(f"TRUNCATE TABLE {dialect.names.name(table)}")
+    credentials = _users(conn, moment.replace(microsecond=0), credentials_file, dialect.names)
+    seeder = Seeder(conn, scale, moment, dialect)
     for company_id, tenant in enumerate(TENANTS, start=1):
         seeder.company(company_id, tenant)
     credentials_file.parent.mkdir(parents=True, exist_ok=True)

@@ -180,6 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--keep-up", action="store_true", help="leave the target running")
     demo.add_argument(
+        "--dialect",
+        choices=sorted(reference.DIALECTS),
+        default="reference",
+        help="how the reference target is built: reference (default) or filament "
+        "(a Filament 3 panel, UUID ids, other schema, flags off at start)",
+    )
+    demo.add_argument(
         "--defect",
         action="append",
         default=[],
@@ -433,12 +440,13 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def command_demo(args: argparse.Namespace) -> int:
-    state_dir = (args.state_dir or args.out / "reference-target").resolve()
-    _say(f"starting the reference target in {state_dir} …")
+    default_dir = "reference-target" + ("" if args.dialect == "reference" else f"-{args.dialect}")
+    state_dir = (args.state_dir or args.out / default_dir).resolve()
+    _say(f"starting the reference target ({args.dialect} dialect) in {state_dir} …")
     started = time.monotonic()
     seeded = False
     try:
-        target = reference.start(state_dir)
+        target = reference.start(state_dir, dialect=args.dialect)
         _say(
             f"reference target up at {target.endpoints['base_url']} "
             f"({time.monotonic() - started:.1f}s)"

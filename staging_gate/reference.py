@@ -1,5 +1,6 @@
 """Drive the embedded reference target from the outside (subprocess, never an import):
-start it, render `profiles/reference.toml` for its state folder, stop it."""
+start it, render its dialect's profile (`profiles/reference.toml`,
+`profiles/reference-filament.toml`) for its state folder, stop it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,11 @@ from staging_gate.errors import ConfigError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PROFILE_TEMPLATE = PROJECT_ROOT / "profiles" / "reference.toml"
+#: The reference target's dialects (how the deployment is built) and their profile templates.
+DIALECTS: dict[str, Path] = {
+    "reference": PROFILE_TEMPLATE,
+    "filament": PROJECT_ROOT / "profiles" / "reference-filament.toml",
+}
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,10 @@ class ReferenceTarget:
     def secrets(self) -> dict[str, str]:
         raw = self.endpoints.get("secrets", {})
         return {str(k): str(v) for k, v in raw.items()} if isinstance(raw, dict) else {}
+
+    @property
+    def dialect(self) -> str:
+        return str(self.endpoints.get("dialect", "reference"))
 
     @property
     def profile_path(self) -> Path:
@@ -53,10 +63,12 @@ def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
         ) from None
 
 
-def start(state_dir: Path, timeout: float = 180.0) -> ReferenceTarget:
-    """`up` the reference target in `state_dir` and render its profile."""
+def start(state_dir: Path, timeout: float = 180.0, dialect: str = "reference") -> ReferenceTarget:
+    """`up` the reference target of `dialect` in `state_dir` and render its profile."""
+    if dialect not in DIALECTS:
+        raise ConfigError(f"unknown reference dialect {dialect!r} (known: {', '.join(DIALECTS)})")
     state_dir = state_dir.resolve()
-    completed = _run(reference_command(state_dir, "up"), timeout)
+    completed = _run(reference_command(state_dir, "up", "--dialect", dialect), timeout)
     if completed.returncode != 0:
         tail = (completed.stderr or completed.stdout).strip().splitlines()[-5:]
         raise ConfigError("reference target did not start: " + " | ".join(tail))
@@ -77,7 +89,9 @@ def defect(state_dir: Path, action: str, *names: str, timeout: float = 120.0) ->
         raise ConfigError(f"reference target: defect {action} {' '.join(names)} failed: {detail}")
 
 
-def render_profile(target: ReferenceTarget, template: Path = PROFILE_TEMPLATE) -> Path:
+def render_profile(target: ReferenceTarget, template: Path | None = None) -> Path:
+    """Write the profile of `target`'s dialect (or `template`) with its @TOKENS@ filled."""
+    template = template or DIALECTS.get(target.dialect, PROFILE_TEMPLATE)
     endpoints = target.endpoints
     tokens = {
         "@BASE_URL@": str(endpoints["base_url"]),

@@ -14,7 +14,6 @@ from reference_target.app.render import page
 from reference_target.app.sessions import Session
 from reference_target.app.state import AppState
 
-SESSION_COOKIE = "askpro_ai_gateway_session"
 XSRF_COOKIE = "XSRF-TOKEN"
 
 
@@ -55,7 +54,7 @@ class Ctx:
     # --- session and user ---------------------------------------------------------------
     def load_session(self, create: bool) -> Session | None:
         if self.session is None:
-            cookie = self.request.cookies.get(SESSION_COOKIE)
+            cookie = self.request.cookies.get(self.app.dialect.session_cookie)
             self.session = sessions.load(self.db, cookie)
             if self.session is None and create:
                 self.session = sessions.fresh()
@@ -91,7 +90,8 @@ class Ctx:
     # --- output -------------------------------------------------------------------------
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         flags = self.app.flags()
-        return page(template, status=status, user=self.user, csrf_token=self.csrf_token(),
+        return page(template, status=status, templates=self.app.dialect.templates,
+                    query=self.request.query_params, user=self.user, csrf_token=self.csrf_token(),
                     flags=flags, path=self.path, environment=self.app.environment,
                     csrf_in_logout=not self.on("csrf_missing_form"), **context)
 
@@ -113,7 +113,8 @@ class Ctx:
 
     def _set_cookies(self, response: Response, session: Session) -> None:
         insecure = self.on("cookie_insecure")
-        response.set_cookie(SESSION_COOKIE, session.id, max_age=sessions.LIFETIME_SECONDS,
+        response.set_cookie(self.app.dialect.session_cookie, session.id,
+                            max_age=sessions.LIFETIME_SECONDS,
                             path="/", secure=not insecure, httponly=not insecure,
                             samesite="lax")
         response.set_cookie(XSRF_COOKIE, session.token, max_age=sessions.LIFETIME_SECONDS,

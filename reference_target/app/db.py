@@ -1,4 +1,7 @@
-"""Per-request database access: one lazily opened connection, every query counted."""
+"""Per-request database access: one lazily opened connection, every query counted.
+
+Queries are written with the reference dialect's names; the runtime's dialect maps them to
+its own tables and columns (and result columns back)."""
 
 from __future__ import annotations
 
@@ -36,9 +39,10 @@ class RequestDb:
     def all(self, sql: str, args: tuple[Any, ...] | None = None) -> list[Row]:
         conn = self._connection()
         metrics.current().queries += 1
+        names = self._runtime.dialect.names
         with conn.cursor() as cur:
-            cur.execute(sql, args)
-            return list(cur.fetchall())
+            cur.execute(names.sql(sql), args)
+            return [names.row(row) for row in cur.fetchall()]
 
     def first(self, sql: str, args: tuple[Any, ...] | None = None) -> Row | None:
         rows = self.all(sql, args)
@@ -52,7 +56,7 @@ class RequestDb:
         conn = self._connection()
         metrics.current().queries += 1
         with conn.cursor() as cur:
-            return int(cur.execute(sql, args))
+            return int(cur.execute(self._runtime.dialect.names.sql(sql), args))
 
     def close(self) -> None:
         if self._conn is not None:

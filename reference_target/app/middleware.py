@@ -1,5 +1,6 @@
-"""App middleware: ``X-Query-Count`` on every response, one log line per request, and the
-security headers the app itself sends (none while healthy: nginx sends them)."""
+"""App middleware: ``X-Query-Count`` on every response (if the dialect sends it), one log
+line per request, and the security headers the app itself sends (none while healthy: nginx
+sends them)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,10 @@ from reference_target.app.defects import DefectSwitch
 
 
 class RequestLogMiddleware:
-    def __init__(self, app: ASGIApp, log: AppLog) -> None:
+    def __init__(self, app: ASGIApp, log: AppLog, query_count_header: bool = True) -> None:
         self.app = app
         self.log = log
+        self.query_count_header = query_count_header
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -30,8 +32,9 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
-                headers = MutableHeaders(scope=message)
-                headers["X-Query-Count"] = str(request_metrics.queries)
+                if self.query_count_header:
+                    headers = MutableHeaders(scope=message)
+                    headers["X-Query-Count"] = str(request_metrics.queries)
             await send(message)
 
         try:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from reference_target.app.context import Ctx
 from reference_target.app.repo import Filters, parse_date
 
@@ -17,8 +19,19 @@ def page_number(ctx: Ctx) -> int:
         return 1
 
 
-def record_id(ctx: Ctx) -> int | None:
+RecordId = int | str
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def record_id(ctx: Ctx, uuid_key: bool = False) -> RecordId | None:
+    """A positive integer id - or, for a table keyed by UUID, a canonical UUID string."""
     raw = str(ctx.request.path_params.get("id", ""))
+    if uuid_key:
+        if _UUID.fullmatch(raw):
+            return raw
+        if ctx.on("debug_stack_trace"):
+            raise ValueError(f"invalid UUID: {raw!r}")
+        return None
     try:
         value = int(raw)
     except ValueError:
@@ -29,8 +42,11 @@ def record_id(ctx: Ctx) -> int | None:
 
 
 def filters(ctx: Ctx, statuses: tuple[str, ...]) -> Filters:
-    status = ctx.param("status")
-    return Filters(search=ctx.param("search")[:100],
+    def param(name: str) -> str:
+        return ctx.param(ctx.app.dialect.param(name))
+
+    status = param("status")
+    return Filters(search=param("search")[:100],
                    status=status if status in statuses else "",
-                   date_from=parse_date(ctx.param("from")),
-                   date_to=parse_date(ctx.param("to")))
+                   date_from=parse_date(param("from")),
+                   date_to=parse_date(param("to")))

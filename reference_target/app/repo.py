@@ -111,7 +111,7 @@ def calls_page(db: RequestDb, company_id: int, filters: Filters, page: int,
     return Page(rows=rows, page=page, total=total)
 
 
-def call_detail(db: RequestDb, company_id: int | None, call_id: int,
+def call_detail(db: RequestDb, company_id: int | None, call_id: int | str,
                 defects: frozenset[str]) -> Row | None:
     """One call with its transcript; ``company_id=None`` means unscoped."""
     scope, args = ("", (call_id,)) if company_id is None else \
@@ -128,7 +128,7 @@ def call_detail(db: RequestDb, company_id: int | None, call_id: int,
     return row
 
 
-def exists_anywhere(db: RequestDb, table: str, record_id: int) -> bool:
+def exists_anywhere(db: RequestDb, table: str, record_id: int | str) -> bool:
     return db.first(f"SELECT id FROM {table} WHERE id = %s", (record_id,)) is not None
 
 
@@ -186,7 +186,8 @@ def appointments_between(db: RequestDb, company_id: int, start: date, end: date,
                   tuple(where.args))
 
 
-def appointment_detail(db: RequestDb, company_id: int, appointment_id: int) -> Row | None:
+def appointment_detail(db: RequestDb, company_id: int,
+                       appointment_id: int | str) -> Row | None:
     return db.first(f"{APPOINTMENT_SELECT} WHERE a.id = %s AND a.company_id = %s",
                     (appointment_id, company_id))
 

@@ -59,7 +59,7 @@ def calls(ctx: Ctx) -> Response:
 
 @route(Spec("api", section="calls"))
 def call_show(ctx: Ctx) -> Response:
-    call_id = params.record_id(ctx)
+    call_id = params.record_id(ctx, uuid_key=ctx.app.dialect.uuid_call_ids)
     scope = None if ctx.on("tenant_leak_api_detail") else ctx.company_id
     row = None if call_id is None else repo.call_detail(ctx.db, scope, call_id,
                                                         ctx.app.defects.active())

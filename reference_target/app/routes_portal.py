@@ -65,7 +65,7 @@ def calls(ctx: Ctx) -> Response:
 
 @route(Spec("portal", section="calls"))
 def call_show(ctx: Ctx) -> Response:
-    call_id = params.record_id(ctx)
+    call_id = params.record_id(ctx, uuid_key=ctx.app.dialect.uuid_call_ids)
     row = None if call_id is None else repo.call_detail(
         ctx.db, ctx.company_id, call_id, ctx.app.defects.active())
     if row is None:

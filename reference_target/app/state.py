@@ -15,6 +15,7 @@ from reference_target.app.cache import (
 from reference_target.app.defects import DefectSwitch
 from reference_target.app.flags import EnvSettings
 from reference_target.dbconfig import Runtime, load_runtime
+from reference_target.dialect import Dialect
 
 VERSION = "1.0.0"
 
@@ -34,6 +35,10 @@ class AppState:
                    defects=DefectSwitch(state_dir),
                    cache=Cache(runtime.redis_host, runtime.redis_port),
                    log=AppLog(runtime.log_file))
+
+    @property
+    def dialect(self) -> Dialect:
+        return self.runtime.dialect
 
     @property
     def database(self) -> str:

@@ -8,7 +8,7 @@ from reference_target.app import errors, repo
 from reference_target.app.context import Ctx
 
 
-def not_found(ctx: Ctx, table: str, record_id: int | None) -> Response:
+def not_found(ctx: Ctx, table: str, record_id: int | str | None) -> Response:
     """404 - or, with the ``foreign_record_403`` defect, 403 for another tenant's record."""
     if record_id is not None and ctx.on("foreign_record_403") and \
             repo.exists_anywhere(ctx.db, table, record_id):

@@ -1,6 +1,8 @@
 """Laravel-style migrations: one ``NAME.sql`` file each, with ``-- @up`` and ``-- @down``.
 
 The file name (without ``.sql``) is the migration name recorded in the ``migrations`` table.
+The reference dialect's migrations live here; another dialect's in a subfolder of its name
+(``filament/``).
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ def parse(name: str, text: str) -> Migration:
                      down=_statements(down_block + "\n"))
 
 
-def all_migrations() -> list[Migration]:
-    """Every migration the app knows, oldest first."""
-    files = sorted(MIGRATIONS_DIR.glob("*.sql"))
+def folder(dialect: str = "reference") -> Path:
+    return MIGRATIONS_DIR if dialect == "reference" else MIGRATIONS_DIR / dialect
+
+
+def all_migrations(dialect: str = "reference") -> list[Migration]:
+    """Every migration the app (of that dialect) knows, oldest first."""
+    files = sorted(folder(dialect).glob("*.sql"))
     return [parse(path.stem, path.read_text(encoding="utf-8")) for path in files]
 
 
-def latest() -> Migration:
-    return all_migrations()[-1]
+def latest(dialect: str = "reference") -> Migration:
+    return all_migrations(dialect)[-1]

@@ -18,7 +18,7 @@ import tomllib
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from staging_gate import reference
@@ -27,6 +27,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MATRIX_FILE = PROJECT_ROOT / "tests" / "detection_matrix.toml"
 SUITES = PROJECT_ROOT / "suites"
 PROFILE_DEFECT_PREFIX = "profile:"
+#: The reference target's dialects (reference_target/dialect.py); every row runs on each one it
+#: names in `dialects` (default: all).
+DIALECTS: tuple[str, ...] = tuple(reference.DIALECTS)
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,17 @@ class Row:
     #: "failed": the check must fail (an application finding). "unverified": the check must
     #: say it could not verify (a missing privilege, no counters) — never pass, never fail.
     outcome: str = "failed"
+    #: The dialects this row runs on; a row limited to fewer says why in a comment.
+    dialects: tuple[str, ...] = DIALECTS
+    #: Per-dialect `message` where the problem has other names there (a table, a cookie).
+    messages: Mapping[str, str] = field(default_factory=dict)
+
+    def message_for(self, dialect: str) -> str:
+        return self.messages.get(dialect, self.message)
+
+    def on(self, dialect: str) -> Row:
+        """This row as judged on `dialect` (its message for that dialect)."""
+        return replace(self, message=self.message_for(dialect), messages={})
 
     @property
     def switches_target(self) -> bool:
@@ -97,9 +111,21 @@ def load_rows(path: Path = MATRIX_FILE) -> list[Row]:
             pytest_args=tuple(raw.get("pytest_args", ())),
             isolated_network=bool(raw.get("isolated_network", False)),
             outcome=str(raw.get("outcome", "failed")),
+            dialects=tuple(raw.get("dialects", DIALECTS)),
+            messages=dict(raw.get("messages", {})),
         )
         for raw in data.get("row", [])
     ]
+
+
+def load_pending(path: Path = MATRIX_FILE) -> dict[str, dict[str, str]]:
+    """`[pending.DIALECT]`: check name -> what it waits for (work not landed yet).
+
+    On that dialect the check may fail on the healthy target and its rows are expected not
+    to be caught; once it passes there, the entry must go (the tests say so)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    pending = data.get("pending", {})
+    return {str(d): {str(k): str(v) for k, v in checks.items()} for d, checks in pending.items()}
 
 
 def suite_test_names(suites: Path = SUITES) -> list[str]:
@@ -307,27 +333,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("detection-matrix.json"))
     parser.add_argument("--state-dir", type=Path, default=None)
     parser.add_argument("--defect", action="append", default=[], help="only these rows")
+    parser.add_argument(
+        "--dialect", action="append", choices=DIALECTS, default=[], help="only these dialects"
+    )
     args = parser.parse_args(argv)
     rows = [r for r in load_rows() if not args.defect or r.defect in args.defect]
-    with tempfile.TemporaryDirectory(prefix="staging-gate-matrix-") as tmp:
-        state_dir = args.state_dir or Path(tmp) / "target"
-        target = reference.start(state_dir)
-        try:
-            healthy = run_healthy(target, Path(tmp))
-            results = []
-            for row in rows:
-                result = run_row(target, row, Path(tmp))
-                print(f"{row.id}: {'caught' if result.caught else 'NOT CAUGHT'}", flush=True)
-                results.append(result)
-        finally:
-            reference.stop(state_dir)
-    document = matrix_document(healthy.outcomes, results)
-    args.out.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    print(format_table(results))
-    healthy_failures = document["healthy"]
-    print(f"healthy target: {healthy_failures}")
+    documents: dict[str, object] = {}
+    all_caught = True
+    for dialect in args.dialect or DIALECTS:
+        with tempfile.TemporaryDirectory(prefix="staging-gate-matrix-") as tmp:
+            state_dir = (args.state_dir or Path(tmp) / "target") / dialect
+            target = reference.start(state_dir, dialect=dialect)
+            try:
+                healthy = run_healthy(target, Path(tmp))
+                results = []
+                for row in (r.on(dialect) for r in rows if dialect in r.dialects):
+                    result = run_row(target, row, Path(tmp))
+                    mark = "caught" if result.caught else "NOT CAUGHT"
+                    print(f"[{dialect}] {row.id}: {mark}", flush=True)
+                    results.append(result)
+            finally:
+                reference.stop(state_dir)
+        documents[dialect] = matrix_document(healthy.outcomes, results)
+        print(f"--- {dialect} dialect ---")
+        print(format_table(results))
+        print(f"healthy target: {matrix_document(healthy.outcomes, [])['healthy']}")
+        all_caught = all_caught and all(r.caught for r in results)
+    args.out.write_text(json.dumps(documents, indent=2) + "\n", encoding="utf-8")
     print(f"written {args.out}")
-    return 0 if all(r.caught for r in results) else 1
+    return 0 if all_caught else 1
 
 
 if __name__ == "__main__":

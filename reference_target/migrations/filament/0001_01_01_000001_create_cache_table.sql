@@ -1,0 +1,14 @@
+-- @up
+CREATE TABLE cache (
+  `key` VARCHAR(255) NOT NULL PRIMARY KEY,
+  value MEDIUMTEXT NOT NULL,
+  expiration INT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+CREATE TABLE cache_locks (
+  `key` VARCHAR(255) NOT NULL PRIMARY KEY,
+  owner VARCHAR(255) NOT NULL,
+  expiration INT NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+-- @down
+DROP TABLE IF EXISTS cache_locks;
+DROP TABLE IF EXISTS cache;

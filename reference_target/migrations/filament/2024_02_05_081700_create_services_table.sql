@@ -1,0 +1,14 @@
+-- @up
+CREATE TABLE services (
+  id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+  company_id BIGINT UNSIGNED NOT NULL,
+  name VARCHAR(255) NOT NULL,
+  duration_minutes INT UNSIGNED NOT NULL DEFAULT 30,
+  price_cents INT UNSIGNED NOT NULL DEFAULT 0,
+  is_active TINYINT(1) NOT NULL DEFAULT 1,
+  created_at TIMESTAMP NULL DEFAULT NULL,
+  updated_at TIMESTAMP NULL DEFAULT NULL,
+  KEY services_company_id_foreign (company_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+-- @down
+DROP TABLE IF EXISTS services;
