@@ -132,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     signoff.add_argument("--phase", action="extend", type=_phases, default=[], metavar="PHASE")
     signoff.add_argument("--out", type=Path, default=None, help="where to write signoff.*")
 
+    verify = commands.add_parser(
+        "verify-production",
+        help="read-only checks of production after its deploy (seed Part 8.2 step 5)",
+    )
+    verify.add_argument("--profile", type=Path, required=True, help="production profile TOML")
+    verify.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
+    verify.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
+
     check = commands.add_parser("check-profile", help="validate a profile and its secrets")
     check.add_argument("profile", type=Path)
     return parser
@@ -351,6 +359,12 @@ def command_signoff(args: argparse.Namespace) -> int:
     return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
 
 
+def command_verify_production(args: argparse.Namespace) -> int:
+    from staging_gate import production
+
+    return production.verify(args.profile, args.out, pytest_args=args.pytest_args)
+
+
 def command_check_profile(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     missing = profile.missing_secrets()
@@ -365,6 +379,7 @@ COMMANDS = {
     "demo": command_demo,
     "signoff": command_signoff,
     "check-profile": command_check_profile,
+    "verify-production": command_verify_production,
 }
 
 

@@ -151,6 +151,19 @@ class FlagsSection(_Section):
         description="Optional command printing true/false for {flag}; else probed over HTTP.",
     )
     settle_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Pilot rollout (seed Part 6.1, 8.3: FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES=15).
+    pilot_setting: str = Field(
+        default="",
+        description="Setting written with toggle_command ({flag}=this, {value}=comma-separated "
+        "company ids) that limits the portal to pilot companies; '' = no pilot check.",
+    )
+    pilot_companies: tuple[str, ...] = Field(
+        default=(), description="Company ids the pilot check enables (the pilot tenant's)."
+    )
+    pilot_tenant: str = Field(default="", description="[[tenants]] key of a pilot company user.")
+    non_pilot_tenant: str = Field(
+        default="", description="[[tenants]] key of a user whose company is not a pilot."
+    )
 
 
 class TenantUser(_Section):
@@ -297,6 +310,41 @@ class SecuritySection(_Section):
     )
 
 
+def _default_production_health() -> dict[str, str]:
+    return {
+        "status": "ok",
+        "environment": "production",
+        "database": "connected",
+        "cache": "connected",
+    }
+
+
+class ProductionSection(_Section):
+    """What production must look like right after its deploy (seed Part 8.2 step 5), judged by
+    `staging-gate verify-production` — read-only, anonymous, no database or cache connection."""
+
+    health_expected: dict[str, str] = Field(default_factory=_default_production_health)
+    missing_page: str = Field(
+        default="/staging-gate-no-such-page",
+        description="A page path no route has: the flag-off portal must answer exactly like it.",
+    )
+    missing_api_path: str = Field(
+        default="/api/staging-gate-no-such-route",
+        description="An API path no route has: flag-off portal API paths must answer like it.",
+    )
+    debug_paths: tuple[str, ...] = Field(
+        default=(
+            "/_ignition/health-check",
+            "/_ignition/execute-solution",
+            "/_debugbar/open",
+            "/telescope",
+            "/horizon",
+            "/phpinfo.php",
+        ),
+        description="Debug tooling that must not answer on production (403/404).",
+    )
+
+
 class LoadShape(_Section):
     users: int = Field(default=10, ge=1, le=200)
     spawn_rate: float = Field(default=5.0, gt=0)
@@ -432,6 +480,7 @@ class Profile(_Section):
     logs: LogsSection = LogsSection()
     sanitization: SanitizationSection = SanitizationSection()
     security: SecuritySection = SecuritySection()
+    production: ProductionSection = ProductionSection()
     signoff: SignoffSection = SignoffSection()
 
     source: str = Field(default="<memory>", exclude=True)
