@@ -237,7 +237,7 @@ def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, ret
 
 def run_gate(request: RunRequest) -> int:
     """Run both stages, then compute the sign-off and render the report."""
-    from staging_gate import allure_meta, report, signoff
+    from staging_gate import allure_meta, release_diff, report, signoff
 
     profile = load_profile(request.profile_path)
     results = request.out_dir / "allure-results"
@@ -264,7 +264,10 @@ def run_gate(request: RunRequest) -> int:
     verdict = signoff.compute_signoff(
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
     )
+    release = release_diff.compute(profile)  # information; blocks only if release.blocks
+    verdict = release_diff.apply(verdict, release, profile)
     signoff.write_signoff(verdict, request.out_dir)
+    release_diff.write(release, profile, request.out_dir)
     html = report.render_report(results, request.out_dir / "report", history=request.history)
     print(signoff.format_summary_table(verdict), flush=True)
     print(

@@ -345,6 +345,23 @@ class ProductionSection(_Section):
     )
 
 
+class ReleaseSection(_Section):
+    """Release diff (information for the release manager, shown in signoff.md): migrations in
+    staging's ledger and not in production's, and the risky statements their files show."""
+
+    production_dsn_env: str = Field(
+        default="", description="Env var with a READ-ONLY production DSN; '' = no release diff."
+    )
+    migrations_path: str = Field(
+        default="", description="Folder of the release's migration files (<name>.sql/.php)."
+    )
+    down_markers: tuple[str, ...] = ("-- @down", "function down(")
+    large_table_rows: int = Field(
+        default=1_000_000, ge=0, description="Type changes are flagged from this row estimate."
+    )
+    blocks: bool = Field(default=False, description="Risky statements make the sign-off NO-GO.")
+
+
 class LoadShape(_Section):
     users: int = Field(default=10, ge=1, le=200)
     spawn_rate: float = Field(default=5.0, gt=0)
@@ -481,6 +498,7 @@ class Profile(_Section):
     sanitization: SanitizationSection = SanitizationSection()
     security: SecuritySection = SecuritySection()
     production: ProductionSection = ProductionSection()
+    release: ReleaseSection = ReleaseSection()
     signoff: SignoffSection = SignoffSection()
 
     source: str = Field(default="<memory>", exclude=True)
