@@ -63,7 +63,7 @@ def test_type_changes_flagged_only_on_large_or_unknown_tables() -> None:
     assert ("type change", "retell_call_sessions") not in kinds(kept)
     assert ("drop", "users") in kinds(kept)
     big = risk.judge(found, {"retell_call_sessions": 5_000_000}, large_table_rows=1000)
-    assert [r.describe() for r in big][0].startswith(
+    assert big[0].describe().startswith(
         "m: type change on retell_call_sessions (~5,000,000 rows): ALTER TABLE")
 
 
