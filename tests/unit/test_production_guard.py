@@ -1,5 +1,6 @@
 """verify-production's inverse guard: a profile that could change production is refused."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,3 +43,22 @@ def test_refusal_is_one_line_naming_every_command() -> None:
     assert "\n" not in message
     assert "flags.toggle_command, rollback.rollback_command" in message
     assert "prod.toml" in message
+
+
+def test_cli_refuses_before_any_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from staging_gate import cli
+
+    risky = tmp_path / "prod.toml"
+    risky.write_text(
+        '[target]\nbase_url = "https://api.example.invalid"\n'
+        'production_url = "https://api.example.invalid"\n'
+        '[database]\ndsn_env = "X"\nname = "d"\nproduction_name = "d"\nlatest_migration = "m"\n'
+        '[cache]\nurl_env = "Y"\nprefix = "p_"\nproduction_prefix = "p_"\n'
+        '[backup]\nrestore_command = ["restore", "{file}"]\n',
+        encoding="utf-8",
+    )
+    code = cli.main(["verify-production", "--profile", str(risky), "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and "backup.restore_command" in err[0], err
+    assert not (tmp_path / "o").exists()
