@@ -64,6 +64,8 @@ FEATURE_CUSTOMER_PORTAL_APPOINTMENTS={portal}
 FEATURE_CUSTOMER_PORTAL_CRM=false
 FEATURE_CUSTOMER_PORTAL_SERVICES=false
 FEATURE_CUSTOMER_PORTAL_STAFF=false
+# Pilot companies (comma-separated ids); empty = every company while the portal is on
+FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES=
 
 # All other flags same as production
 FEATURE_PHONETIC_MATCHING_ENABLED=false

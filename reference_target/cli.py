@@ -82,7 +82,7 @@ def _delegate(module: str, paths: StatePaths, argv: list[str]) -> int:
 
 
 def _cmd_flag(paths: StatePaths, args: argparse.Namespace) -> int:
-    return _delegate("flags", paths, [args.flag, *([args.value] if args.value else [])])
+    return _delegate("flags", paths, [args.flag, *([args.value] if args.value is not None else [])])
 
 
 def _cmd_artisan(paths: StatePaths, args: argparse.Namespace) -> int:
@@ -127,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     flag = commands.add_parser("flag", help="read or toggle a feature flag")
     _add_state_dir(flag)
     flag.add_argument("flag", help="e.g. FEATURE_CUSTOMER_PORTAL")
-    flag.add_argument("value", nargs="?", choices=("true", "false"))
+    flag.add_argument("value", nargs="?", help="true/false; company ids for a list setting")
     flag.set_defaults(handler=_cmd_flag)
 
     artisan = commands.add_parser("artisan", help="migrate, migrate:rollback, migrate:status, "

@@ -143,6 +143,19 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("pii_in_log", "app", "P7.4", "login writes the email address to the log"),
     Defect("pii_in_log_logged_in", "app", "P7.4",
            "every logged-in request's log line carries the user's email address"),
+    # --- production verification (PV.*): `production_mode` is the healthy production, the
+    # others are production defects seen only beside it ---------------------------------------
+    Defect("production_mode", "nginx", "PV.3",
+           "runs as production: no staging marker, health says production, portal flag off"),
+    Defect("prod_staging_header", "nginx", "PV.3", "production still sends the staging marker"),
+    Defect("prod_flag_left_on", "app", "PV.5", "production serves the portal (flag left on)"),
+    Defect("prod_debug_page", "app", "PV.6",
+           "production answers /_ignition/health-check (APP_DEBUG left on)"),
+    # --- pilot rollout (FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES) ------------------------------
+    Defect("pilot_list_ignored", "app", "P5.6",
+           "FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES ignored: every company gets the portal"),
+    Defect("pilot_list_cached", "app", "P5.6",
+           "the pilot list is read once and cached across requests (changes never apply)"),
 )
 
 BY_NAME: dict[str, Defect] = {defect.name: defect for defect in CATALOGUE}

@@ -31,6 +31,35 @@ ALIASES: dict[str, str] = {
 }
 
 
+# Settings with a value, not true/false (seed Part 6.1: FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES=15).
+SETTINGS: dict[str, str] = {
+    "customer_portal_test_companies": "FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES",
+}
+
+
+def setting_var(name: str) -> str | None:
+    """``customer_portal_test_companies`` (or its env variable) -> env variable, else None."""
+    key = name.strip()
+    if key.upper() in SETTINGS.values():
+        return key.upper()
+    return SETTINGS.get(key.lower())
+
+
+def _setting_main(state_dir: Path, var: str, argv: list[str]) -> int:
+    """Read (print) or write a company-id list setting: ``2,3`` or empty for none."""
+    path = env_file_path(state_dir)
+    if len(argv) == 1:
+        print(envfile.read(path).get(var, ""))
+        return 0
+    ids = [part.strip() for part in argv[1].split(",") if part.strip()]
+    if not all(part.isdigit() for part in ids):
+        print(f"{var} takes comma-separated company ids, not {argv[1]!r}", file=sys.stderr)
+        return 1
+    envfile.set_value(path, var, ",".join(ids))
+    print(f"Updated {var}={','.join(ids)} in {path}")
+    return 0
+
+
 def env_var(name: str) -> str | None:
     """``customer_portal``, ``portal_calls`` or ``FEATURE_CUSTOMER_PORTAL`` -> env variable."""
     key = name.strip()
@@ -61,6 +90,9 @@ def main(state_dir: Path, argv: list[str]) -> int:
               file=sys.stderr)
         return 1
     name = argv[0]
+    setting = setting_var(name)
+    if setting is not None:
+        return _setting_main(state_dir, setting, argv)
     if env_var(name) is None:
         print(f"Unknown feature: {name} (known: {', '.join(FLAGS)})", file=sys.stderr)
         return 1

@@ -18,6 +18,7 @@ NGINX = "/usr/sbin/nginx"
 NGINX_DEFECTS = frozenset({
     "tls_legacy_protocols", "no_https_redirect", "redirect_302", "staging_header_missing",
     "hsts_missing", "csp_missing", "dotenv_exposed", "tls_weak_suites",
+    "production_mode", "prod_staging_header",
 })
 
 HSTS = "max-age=31536000; includeSubDomains"
@@ -121,6 +122,8 @@ _PROXY = """\
 
 
 def _headers(active: set[str]) -> str:
+    if "production_mode" in active and "prod_staging_header" not in active:
+        active = active | {"staging_header_missing"}  # production's vhost has no marker
     headers = [
         ("X-Frame-Options", "SAMEORIGIN", None),
         ("X-Content-Type-Options", "nosniff", None),

@@ -2,6 +2,10 @@
 
 Every check in `suites/` is named ``test_P<phase>_<item>_<what>`` so its ID can be read
 from the name; the plugin turns the ID into Allure labels that read as this checklist.
+
+A second, shorter checklist is the production verification right after the production deploy
+(seed Part 8.2 step 5, Part 8.4): ids ``PV.1``…, checks named ``test_PV_<item>_<what>``, phase
+``production``. Only `staging-gate verify-production` runs it; `staging-gate run` never does.
 """
 
 from __future__ import annotations
@@ -32,6 +36,17 @@ PHASE_TITLES: dict[str, str] = {
     "backup": "Phase 7: Database Safety",
 }
 
+PRODUCTION_PHASE = "production"
+PRODUCTION_TITLE = "Production verification (Part 8.2 step 5)"
+_PRODUCTION_PREFIX = "PV."
+
+
+def phase_title(phase: str) -> str:
+    """The report title of a phase (staging phases and ``production``); the name if unknown."""
+    if phase == PRODUCTION_PHASE:
+        return PRODUCTION_TITLE
+    return PHASE_TITLES.get(phase, phase)
+
 
 @dataclass(frozen=True)
 class ChecklistItem:
@@ -41,6 +56,8 @@ class ChecklistItem:
 
     @property
     def phase(self) -> str:
+        if self.id.startswith(_PRODUCTION_PREFIX):
+            return PRODUCTION_PHASE
         return PHASE_BY_NUMBER[int(self.id[1:].split(".")[0])]
 
     @property
@@ -89,14 +106,29 @@ ITEMS: tuple[ChecklistItem, ...] = (
     ChecklistItem("P7.4", "No production data exposed in logs", "blocker"),
 )
 
+#: Production verification (seed Part 8.2 step 5 "Verify Deployment", Part 8.4 "Verify"):
+#: read-only, anonymous, no database or cache connection.
+PRODUCTION_ITEMS: tuple[ChecklistItem, ...] = (
+    ChecklistItem("PV.1", "HTTPS valid and HTTP redirects to it", "blocker"),
+    ChecklistItem("PV.2", "Health check: production, database and cache connected", "blocker"),
+    ChecklistItem("PV.3", "No staging marker on production"),
+    ChecklistItem("PV.4", "Security headers and session cookie flags", "blocker"),
+    ChecklistItem("PV.5", "Portal should return 404 (feature disabled)", "blocker"),
+    ChecklistItem("PV.6", "No exposed files, no debug pages", "blocker"),
+)
+
 BY_ID: dict[str, ChecklistItem] = {item.id: item for item in ITEMS}
+PRODUCTION_BY_ID: dict[str, ChecklistItem] = {item.id: item for item in PRODUCTION_ITEMS}
 
 _TEST_NAME = re.compile(r"^test_P(?P<phase>\d)_(?P<item>\d+)_")
+_PRODUCTION_TEST_NAME = re.compile(r"^test_PV_(?P<item>\d+)_")
 
 
 def item_for_test_name(name: str) -> ChecklistItem | None:
-    """The checklist item a test belongs to, read from ``test_P1_2_...``; None if unnamed."""
+    """The checklist item a test belongs to, read from ``test_P1_2_...`` or ``test_PV_1_...``;
+    None if unnamed."""
     match = _TEST_NAME.match(name)
     if match is None:
-        return None
+        production = _PRODUCTION_TEST_NAME.match(name)
+        return PRODUCTION_BY_ID.get(f"PV.{production['item']}") if production else None
     return BY_ID.get(f"P{match['phase']}.{match['item']}")

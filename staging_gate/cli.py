@@ -201,6 +201,14 @@ def build_parser() -> argparse.ArgumentParser:
     signoff.add_argument("--phase", action="extend", type=_phases, default=[], metavar="PHASE")
     signoff.add_argument("--out", type=Path, default=None, help="where to write signoff.*")
 
+    verify = commands.add_parser(
+        "verify-production",
+        help="read-only checks of production after its deploy (seed Part 8.2 step 5)",
+    )
+    verify.add_argument("--profile", type=Path, required=True, help="production profile TOML")
+    verify.add_argument("--out", type=Path, default=Path("out"), help="output folder (./out)")
+    verify.add_argument("pytest_args", nargs="*", help="extra pytest arguments, after --")
+
     check = commands.add_parser("check-profile", help="validate a profile and its secrets")
     check.add_argument("profile", type=Path)
 
@@ -332,7 +340,7 @@ def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how
 
 def run_gate(request: RunRequest) -> int:
     """Run both stages, then compute the sign-off and render the report."""
-    from staging_gate import allure_meta, report, run_history, signoff
+    from staging_gate import allure_meta, release_diff, report, run_history, signoff
 
     profile = load_profile(request.profile_path)
     history_file = request.out_dir / f"report-{report.HISTORY_FILE}"
@@ -382,7 +390,10 @@ def run_gate(request: RunRequest) -> int:
     verdict = signoff.compute_signoff(
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
     )
+    release = release_diff.compute(profile)  # information; blocks only if release.blocks
+    verdict = release_diff.apply(verdict, release, profile)
     signoff.write_signoff(verdict, request.out_dir)
+    release_diff.write(release, profile, request.out_dir)
     figures = _run_figures(verdict.verdict, run_history.read_figures(load_figures))
     html = report.render_report(
         results, request.out_dir / "report", history=request.history,
@@ -490,6 +501,12 @@ def command_signoff(args: argparse.Namespace) -> int:
     return EXIT_GO if verdict.verdict == "GO" else EXIT_NO_GO
 
 
+def command_verify_production(args: argparse.Namespace) -> int:
+    from staging_gate import production
+
+    return production.verify(args.profile, args.out, pytest_args=args.pytest_args)
+
+
 def command_check_profile(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     missing = profile.missing_secrets()
@@ -521,6 +538,7 @@ COMMANDS = {
     "signoff": command_signoff,
     "check-profile": command_check_profile,
     "load-worker": command_load_worker,
+    "verify-production": command_verify_production,
 }
 
 

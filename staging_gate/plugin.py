@@ -18,7 +18,13 @@ from pathlib import Path
 import pytest
 
 from staging_gate import __version__
-from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
+from staging_gate.checklist import (
+    PHASE_TITLES,
+    PRODUCTION_PHASE,
+    ChecklistItem,
+    item_for_test_name,
+    phase_title,
+)
 from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
 from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.portal_hold import PortalHold, hold_portal_on, needs_portal, phases_of
@@ -65,7 +71,7 @@ class GateOptions:
         profile = value("profile", "staging_gate_profile")
         target_url = value("target_url", "staging_gate_target_url")
         phases = as_list(value("phase", "staging_gate_phases"))
-        unknown = sorted(set(phases) - set(PHASES))
+        unknown = sorted(set(phases) - {*PHASES, PRODUCTION_PHASE})
         if unknown:
             raise pytest.UsageError(
                 f"unknown phase {', '.join(unknown)}; choose from {', '.join(PHASES)}"
@@ -118,6 +124,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for phase in PHASES:
         config.addinivalue_line("markers", f"{phase}: {PHASE_TITLES[phase]}")
+    config.addinivalue_line("markers", f"{PRODUCTION_PHASE}: {phase_title(PRODUCTION_PHASE)}")
     config.addinivalue_line(
         "markers",
         f"{EXCLUSIVE_MARKER}: changes the target's state (flags, schema, load); runs alone, "
@@ -156,7 +163,7 @@ def gate_profile(config: pytest.Config) -> Profile:
 
 def _humanize(name: str) -> str:
     base, _, params = name.partition("[")
-    words = re.sub(r"^test_P\d_\d+_", "", base).replace("_", " ")
+    words = re.sub(r"^test_P(?:\d|V)_\d+_", "", base).replace("_", " ")
     return words + (f" [{params}" if params else "")
 
 
@@ -164,8 +171,8 @@ def _label_item(item: pytest.Item, checklist_item: ChecklistItem) -> None:
     phase = checklist_item.phase
     item.add_marker(getattr(pytest.mark, phase))
     labels = {
-        "epic": PHASE_TITLES[phase],
-        "feature": PHASE_TITLES[phase],
+        "epic": phase_title(phase),
+        "feature": phase_title(phase),
         "story": checklist_item.story,
         "checklist": checklist_item.id,
         "phase": phase,
@@ -186,6 +193,9 @@ def _is_gate_check(item: pytest.Item) -> bool:
 
 
 def _selected(item: pytest.Item, checklist_item: ChecklistItem, options: GateOptions) -> bool:
+    # Production verification runs only when asked for by name (verify-production does).
+    if checklist_item.phase == PRODUCTION_PHASE and PRODUCTION_PHASE not in options.phases:
+        return False
     if options.phases and checklist_item.phase not in options.phases:
         return False
     exclusive = item.get_closest_marker(EXCLUSIVE_MARKER) is not None

@@ -182,6 +182,19 @@ class FlagsSection(_Section):
         description="Optional command printing true/false for {flag}; else probed over HTTP.",
     )
     settle_seconds: float = Field(default=5.0, ge=0, le=60)
+    # Pilot rollout (seed Part 6.1, 8.3: FEATURE_CUSTOMER_PORTAL_TEST_COMPANIES=15).
+    pilot_setting: str = Field(
+        default="",
+        description="Setting written with toggle_command ({flag}=this, {value}=comma-separated "
+        "company ids) that limits the portal to pilot companies; '' = no pilot check.",
+    )
+    pilot_companies: tuple[str, ...] = Field(
+        default=(), description="Company ids the pilot check enables (the pilot tenant's)."
+    )
+    pilot_tenant: str = Field(default="", description="[[tenants]] key of a pilot company user.")
+    non_pilot_tenant: str = Field(
+        default="", description="[[tenants]] key of a user whose company is not a pilot."
+    )
 
 
 class TenantUser(_Section):
@@ -334,6 +347,58 @@ class SecuritySection(_Section):
     def _id_as_string(cls, value: object) -> object:
         """Ids are strings everywhere; an integer written in TOML is read as its digits."""
         return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+def _default_production_health() -> dict[str, str]:
+    return {
+        "status": "ok",
+        "environment": "production",
+        "database": "connected",
+        "cache": "connected",
+    }
+
+
+class ProductionSection(_Section):
+    """What production must look like right after its deploy (seed Part 8.2 step 5), judged by
+    `staging-gate verify-production` — read-only, anonymous, no database or cache connection."""
+
+    health_expected: dict[str, str] = Field(default_factory=_default_production_health)
+    missing_page: str = Field(
+        default="/staging-gate-no-such-page",
+        description="A page path no route has: the flag-off portal must answer exactly like it.",
+    )
+    missing_api_path: str = Field(
+        default="/api/staging-gate-no-such-route",
+        description="An API path no route has: flag-off portal API paths must answer like it.",
+    )
+    debug_paths: tuple[str, ...] = Field(
+        default=(
+            "/_ignition/health-check",
+            "/_ignition/execute-solution",
+            "/_debugbar/open",
+            "/telescope",
+            "/horizon",
+            "/phpinfo.php",
+        ),
+        description="Debug tooling that must not answer on production (403/404).",
+    )
+
+
+class ReleaseSection(_Section):
+    """Release diff (information for the release manager, shown in signoff.md): migrations in
+    staging's ledger and not in production's, and the risky statements their files show."""
+
+    production_dsn_env: str = Field(
+        default="", description="Env var with a READ-ONLY production DSN; '' = no release diff."
+    )
+    migrations_path: str = Field(
+        default="", description="Folder of the release's migration files (<name>.sql/.php)."
+    )
+    down_markers: tuple[str, ...] = ("-- @down", "function down(")
+    large_table_rows: int = Field(
+        default=1_000_000, ge=0, description="Type changes are flagged from this row estimate."
+    )
+    blocks: bool = Field(default=False, description="Risky statements make the sign-off NO-GO.")
 
 
 class LoadShape(_Section):
@@ -553,6 +618,8 @@ class Profile(_Section):
     sanitization: SanitizationSection = SanitizationSection()
     security: SecuritySection = SecuritySection()
     portal: PortalSection = PortalSection()
+    production: ProductionSection = ProductionSection()
+    release: ReleaseSection = ReleaseSection()
     signoff: SignoffSection = SignoffSection()
 
     source: str = Field(default="<memory>", exclude=True)

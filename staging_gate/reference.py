@@ -89,8 +89,20 @@ def defect(state_dir: Path, action: str, *names: str, timeout: float = 120.0) ->
         raise ConfigError(f"reference target: defect {action} {' '.join(names)} failed: {detail}")
 
 
-def render_profile(target: ReferenceTarget, template: Path | None = None) -> Path:
-    """Write the profile of `target`'s dialect (or `template`) with its @TOKENS@ filled."""
+PRODUCTION_PROFILE_TEMPLATE = PROJECT_ROOT / "profiles" / "reference-production.toml"
+
+
+def render_production_profile(target: ReferenceTarget) -> Path:
+    """The reference target's production profile (verify-production), next to its profile."""
+    return render_profile(target, PRODUCTION_PROFILE_TEMPLATE,
+                          target.state_dir / "production-profile.toml")
+
+
+def render_profile(
+    target: ReferenceTarget, template: Path | None = None, out: Path | None = None
+) -> Path:
+    """Write the profile of `target`'s dialect (or `template`) with its @TOKENS@ filled, to
+    `out` (default: the state folder's profile.toml)."""
     template = template or DIALECTS.get(target.dialect, PROFILE_TEMPLATE)
     endpoints = target.endpoints
     tokens = {
@@ -104,5 +116,6 @@ def render_profile(target: ReferenceTarget, template: Path | None = None) -> Pat
     text = template.read_text(encoding="utf-8")
     for token, value in tokens.items():
         text = text.replace(token, value.replace("\\", "\\\\"))
-    target.profile_path.write_text(text, encoding="utf-8")
-    return target.profile_path
+    path = out or target.profile_path
+    path.write_text(text, encoding="utf-8")
+    return path

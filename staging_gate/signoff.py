@@ -30,7 +30,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from staging_gate.allure_results import TestOutcome, read_outcomes
-from staging_gate.checklist import BY_ID, PHASE_TITLES, item_for_test_name
+from staging_gate.checklist import (
+    BY_ID,
+    PHASE_TITLES,
+    PRODUCTION_BY_ID,
+    item_for_test_name,
+    phase_title,
+)
 from staging_gate.errors import ConfigError
 from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.profile import PHASES, SignoffSection, Waiver
@@ -89,7 +95,7 @@ def _phase(outcome: TestOutcome, checklist_id: str) -> str:
     epic = final.label("epic")
     if epic in _PHASE_BY_TITLE:
         return _PHASE_BY_TITLE[epic]
-    item = BY_ID.get(checklist_id)
+    item = BY_ID.get(checklist_id) or PRODUCTION_BY_ID.get(checklist_id)
     return item.phase if item else UNASSIGNED
 
 
@@ -150,7 +156,7 @@ def _observed(outcome: TestOutcome) -> CheckResult:
     if status == "flaky":
         failed_attempt = next(a for a in outcome.attempts if a.status in ("failed", "broken"))
         message = f"passed on retry; attempt 1 said: {_clean_message(failed_attempt.message)}"
-    item = BY_ID.get(checklist_id)
+    item = BY_ID.get(checklist_id) or PRODUCTION_BY_ID.get(checklist_id)
     return CheckResult(
         id=checklist_id,
         name=_check_name(outcome, checklist_id),
@@ -242,7 +248,7 @@ def _summarize_phase(
     reasons = [*check_reasons, *shortfall] if required else []
     summary = PhaseSummary(
         phase=phase,
-        title=PHASE_TITLES.get(phase, phase),
+        title=phase_title(phase),
         required=required,
         status=status,
         counts=counts,
@@ -277,23 +283,25 @@ def compute_signoff(
     selected_phases: Sequence[str] | None = None,
     partial: bool = False,
     today: dt.date | None = None,
+    phases: Sequence[str] = PHASES,
 ) -> Signoff:
     """The verdict over the allure results in ``results_dir``.
 
     ``selected_phases`` are the phases the run was asked for (``--phase``); None means
     every phase, unless ``partial`` (``-k``/``-m`` narrowed the run), in which case only
-    the phases that produced results are expected.
+    the phases that produced results are expected. ``phases`` is the checklist's whole set of
+    phases (the staging checklist by default; ``("production",)`` for verify-production).
     """
     today = today or dt.date.today()
     checks = [
         _apply_waivers(_observed(outcome), config, today) for outcome in read_outcomes(results_dir)
     ]
     if selected_phases is None:
-        expected = set() if partial else set(PHASES)
+        expected = set() if partial else set(phases)
     else:
         expected = set(selected_phases)
-        partial = partial or expected != set(PHASES)
-    by_phase: dict[str, list[CheckResult]] = {p: [] for p in PHASES}
+        partial = partial or expected != set(phases)
+    by_phase: dict[str, list[CheckResult]] = {p: [] for p in phases}
     for check in checks:
         by_phase.setdefault(check.phase, []).append(check)
     summaries: list[PhaseSummary] = []

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
 STAGING = WORKFLOWS / "staging-validation.yml"
 CI = WORKFLOWS / "ci.yml"
+PRODUCTION = WORKFLOWS / "production-verification.yml"
 VENV_BIN = Path(sys.executable).parent
 
 
@@ -73,7 +74,7 @@ def high(findings: list[dict[str, Any]]) -> list[str]:
 
 
 def test_workflows_match_the_github_workflow_schema() -> None:
-    done = schema_check(STAGING, CI)
+    done = schema_check(STAGING, CI, PRODUCTION)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -129,3 +130,19 @@ def test_ci_runs_the_project_tests() -> None:
 
     assert workflow["permissions"] == {"contents": "read"}
     assert "bash .ci/run" in run_steps(workflow, "test")
+
+
+def test_production_verification_runs_after_the_production_deploy_read_only() -> None:
+    workflow = load(PRODUCTION)
+    job = workflow["jobs"]["verify-production"]
+    script = run_steps(workflow, "verify-production")
+
+    assert workflow["on"]["workflow_run"] == {
+        "workflows": ["Deploy to production"], "types": ["completed"]
+    }
+    assert workflow["permissions"] == {"contents": "read"}
+    assert "conclusion == 'success'" in job["if"]
+    assert 'staging-gate verify-production --profile "$PROFILE" --out out' in script
+    assert " run --profile" not in script, "the staging gate must never run on production"
+    assert "{{ secrets." not in PRODUCTION.read_text(encoding="utf-8"), "it needs no secrets"
+    assert job["steps"][-1]["name"] == "Fail on NO-GO"

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from reference_target.app import errors
+from reference_target.app import errors, pilots
 from reference_target.app.context import Ctx
 from reference_target.app.state import AppState
 
@@ -83,8 +83,15 @@ def _server_error(ctx: Ctx, exc: Exception) -> Response:
     return errors.error(500, ctx.path)
 
 
+def _portal_enabled(ctx: Ctx, spec: Spec) -> bool:
+    # Production's .env has FEATURE_CUSTOMER_PORTAL=false (seed Part 6.1 Phase 1).
+    if ctx.on("production_mode") and not ctx.on("prod_flag_left_on"):
+        return False
+    return ctx.app.section_enabled(spec.section) and pilots.admits(ctx, spec.auth)
+
+
 def _flag_gate(ctx: Ctx, spec: Spec) -> Response | None:
-    if ctx.app.section_enabled(spec.section):
+    if _portal_enabled(ctx, spec):
         return None
     if ctx.on("flag_off_route_403"):
         return errors.error(403, ctx.path)

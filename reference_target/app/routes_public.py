@@ -10,6 +10,7 @@ import pymysql
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from reference_target.app import errors
 from reference_target.app.context import Ctx
 from reference_target.app.pipeline import Spec, route
 
@@ -38,7 +39,8 @@ def health(ctx: Ctx) -> Response:
     cache_ok = ctx.app.cache.ping()
     body: dict[str, Any] = {
         "status": "ok" if database_ok and cache_ok else "degraded",
-        "environment": "production" if ctx.on("health_wrong_environment")
+        "environment": "production"
+        if ctx.on("health_wrong_environment") or ctx.on("production_mode")
         else ctx.app.environment,
         "database": "connected" if database_ok else "disconnected",
         "cache": "connected" if cache_ok else "disconnected",
@@ -49,6 +51,14 @@ def health(ctx: Ctx) -> Response:
     response = JSONResponse(body, status_code=200 if body["status"] == "ok" else 503)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@route(Spec("public", auth=False))
+def ignition_health_check(ctx: Ctx) -> Response:
+    """Laravel Ignition's probe URL: only there while APP_DEBUG is on (defect prod_debug_page)."""
+    if not ctx.on("prod_debug_page"):
+        return errors.error(404, ctx.path)
+    return JSONResponse({"can_execute_commands": True})
 
 
 _CSS_CACHE: dict[str, str] = {}
@@ -66,4 +76,5 @@ ROUTES = [
     Route("/", homepage),
     Route("/health", health),
     Route("/css/app.css", stylesheet),
+    Route("/_ignition/health-check", ignition_health_check),
 ]

@@ -416,6 +416,63 @@ def test_defect_flag_toggle_ignored(clean: Deployment) -> None:
             assert http.get("/portal").status_code == 404
 
 
+@contextmanager
+def pilot_list(dep: Deployment, value: str) -> Iterator[None]:
+    cli(dep, "flag", "customer_portal_test_companies", value)
+    try:
+        yield
+    finally:
+        cli(dep, "flag", "customer_portal_test_companies", "")
+
+
+def test_pilot_list_limits_the_portal_to_pilot_companies(clean: Deployment) -> None:
+    with session(clean, "tenant_b") as pilot, session(clean) as other, client(clean) as anon:
+        missing = other.get("/staging-gate-no-such-page")
+        with pilot_list(clean, "2"):  # tenant_b's company
+            assert pilot.get("/portal").status_code == 200
+            refused = other.get("/portal")
+            assert (refused.status_code, refused.text) == (404, missing.text)
+            assert "set-cookie" not in refused.headers
+            assert anon.get("/portal").status_code == 404
+            assert anon.get("/portal/login").status_code == 200  # pilots must log in
+        assert other.get("/portal").status_code == 200
+
+
+def test_defect_pilot_list_ignored(clean: Deployment) -> None:
+    with session(clean) as other, pilot_list(clean, "2"):
+        with defect(clean, "pilot_list_ignored"):
+            assert other.get("/portal").status_code == 200
+        assert other.get("/portal").status_code == 404
+
+
+def test_defect_pilot_list_cached(clean: Deployment) -> None:
+    with session(clean) as other:
+        assert other.get("/portal").status_code == 200  # the app reads the (empty) list
+        with defect(clean, "pilot_list_cached"), pilot_list(clean, "2"):
+            assert other.get("/portal").status_code == 200  # the change never applies
+        with pilot_list(clean, "2"):
+            assert other.get("/portal").status_code == 404
+
+
+def test_defect_prod_flag_left_on(clean: Deployment) -> None:
+    with client(clean) as http:
+        with defect(clean, "production_mode"):
+            assert http.get("/portal").status_code == 404
+            assert http.get("/health").json()["environment"] == "production"
+            with defect(clean, "prod_flag_left_on"):
+                assert http.get("/portal").status_code == 302
+        assert http.get("/portal").status_code == 302
+
+
+def test_defect_prod_debug_page(clean: Deployment) -> None:
+    with client(clean) as http:
+        missing = http.get("/staging-gate-no-such-page")
+        with defect(clean, "prod_debug_page"):
+            assert http.get("/_ignition/health-check").json() == {"can_execute_commands": True}
+        closed = http.get("/_ignition/health-check")
+        assert (closed.status_code, closed.text) == (404, missing.text)
+
+
 def test_defect_tenant_leak_calls_list(clean: Deployment) -> None:
     with session(clean) as http:
         with defect(clean, "tenant_leak_calls_list"):

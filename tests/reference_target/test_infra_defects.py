@@ -226,6 +226,11 @@ SYMPTOMS: dict[str, tuple[Check, Check]] = {
     "csp_missing": (_header("content-security-policy", None),
                     _header("content-security-policy", CSP)),
     "dotenv_exposed": (dotenv_served, dotfiles_denied),
+    "production_mode": (_header("x-staging-environment", None),
+                        _header("x-staging-environment", "true")),
+    # Only differs beside production_mode (its matrix row proves it): alone, staging as usual.
+    "prod_staging_header": (_header("x-staging-environment", "true"),
+                            _header("x-staging-environment", "true")),
     "app_down": (bad_gateway, healthy),
     "db_down": (db_stopped, db_greets),
     "redis_down": (redis_stopped, redis_pongs),
