@@ -17,14 +17,12 @@ from pathlib import Path
 
 import httpx
 
-from staging_gate import __version__, reference
+from staging_gate import __version__, reference, resources
 from staging_gate.errors import ConfigError
 from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target, check_reachable
 
 EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SUITES = PROJECT_ROOT / "suites"
 # pytest exit codes that mean the gate itself could not run its checks.
 _PYTEST_CANNOT_JUDGE = {
     2: "interrupted or collection errors",
@@ -181,11 +179,11 @@ def _pytest_argv(
         sys.executable,
         "-m",
         "pytest",
-        str(SUITES),
+        str(resources.checks_dir()),
         "--rootdir",
-        str(PROJECT_ROOT),
+        str(resources.checks_dir().parent),
         "-c",
-        str(PROJECT_ROOT / "pyproject.toml"),
+        str(resources.pytest_config()),
         "--profile",
         str(request.profile_path),
         "--stage",
@@ -217,7 +215,9 @@ def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, ret
     _say(f"stage: {label}")
     env = {**os.environ, **request.environment}
     argv = _pytest_argv(request, stage, results, workers, retries)
-    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env)
+    # A checkout runs from its root (its top-level `suites`, `fixtures` import from there);
+    # an installed gate from the caller's folder.
+    process = subprocess.Popen(argv, cwd=resources.source_checkout(), env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:

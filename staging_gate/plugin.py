@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import __version__
+from staging_gate import __version__, resources
 from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
 from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
 from staging_gate.guard import REFUSAL_PREFIX
@@ -26,6 +26,9 @@ from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target
 
 PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
+# The gate's fixtures are registered by the plugin itself (as pytest-playwright does), so
+# the installed checks (`pytest --pyargs staging_gate.suites --profile …`) find them.
+pytest_plugins = resources.fixture_plugins()
 
 
 _OPTIONS: tuple[tuple[str, str, str], ...] = (
@@ -37,7 +40,6 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
 STAGES = ("all", "parallel", "exclusive")
 EXCLUSIVE_MARKER = "exclusive"
 ACTIVE_MARKER = "active"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -182,7 +184,7 @@ def _label_item(item: pytest.Item, checklist_item: ChecklistItem) -> None:
 
 
 def _is_gate_check(item: pytest.Item) -> bool:
-    return "suites" in Path(str(item.path)).relative_to(item.config.rootpath).parts[:1]
+    return Path(str(item.path)).resolve().is_relative_to(resources.checks_dir().resolve())
 
 
 def _selected(item: pytest.Item, checklist_item: ChecklistItem, options: GateOptions) -> bool:
@@ -335,9 +337,13 @@ def portal_hold(config: pytest.Config) -> PortalHold | None:
 
 
 def gate_commit() -> str:
+    """The checkout's short commit; "unknown" when the gate is installed (no checkout)."""
+    checkout = resources.source_checkout()
+    if checkout is None:
+        return "unknown"
     try:
         completed = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
+            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             timeout=5,

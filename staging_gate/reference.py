@@ -9,10 +9,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from staging_gate import resources
 from staging_gate.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROFILE_TEMPLATE = PROJECT_ROOT / "profiles" / "reference.toml"
+PROFILE_TEMPLATE = resources.profile_template("reference.toml")
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,8 @@ def reference_command(state_dir: Path, *args: str) -> list[str]:
 def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, check=False, cwd=PROJECT_ROOT
+            argv, capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=resources.source_checkout(),
         )
     except subprocess.TimeoutExpired:
         raise ConfigError(
