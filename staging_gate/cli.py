@@ -231,11 +231,11 @@ def _run_stage(request: RunRequest, stage: str, results: Path, workers: str, ret
         raise
 
 
-def run_gate(request: RunRequest) -> int:
-    """Run both stages, then compute the sign-off and render the report."""
+def run_gate(request: RunRequest, profile: Profile) -> int:
+    """Run both stages, then compute the sign-off and render the report. ``profile`` is the
+    one the caller parsed from ``request.profile_path`` (parsed once per process)."""
     from staging_gate import allure_meta, report, signoff
 
-    profile = load_profile(request.profile_path)
     results = request.out_dir / "allure-results"
     results.mkdir(parents=True, exist_ok=True)
     for stale in results.iterdir():
@@ -262,7 +262,9 @@ def run_gate(request: RunRequest) -> int:
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
     )
     signoff.write_signoff(verdict, request.out_dir)
-    html = report.render_report(results, request.out_dir / "report", history=request.history)
+    html = report.render_report(
+        results, request.out_dir / "report", history=request.history, signoff=verdict
+    )
     print(signoff.format_summary_table(verdict), flush=True)
     print(
         f"sign-off: {request.out_dir / 'signoff.md'}"
@@ -303,7 +305,7 @@ def _request(args: argparse.Namespace, profile_path: Path, env: Mapping[str, str
 def command_run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     preflight(profile, args.phase)
-    return run_gate(_request(args, args.profile, {}))
+    return run_gate(_request(args, args.profile, {}), profile)
 
 
 def command_demo(args: argparse.Namespace) -> int:
@@ -324,8 +326,9 @@ def command_demo(args: argparse.Namespace) -> int:
                 reference.defect(state_dir, "on", name)
                 _say(f"seeded defect switched on: {name}")
         os.environ.update(target.secrets)
-        preflight(load_profile(target.profile_path), args.phase)
-        return run_gate(_request(args, target.profile_path, target.secrets))
+        profile = load_profile(target.profile_path)
+        preflight(profile, args.phase)
+        return run_gate(_request(args, target.profile_path, target.secrets), profile)
     finally:
         _leave_reference_target(state_dir, reset=seeded, stop=not args.keep_up)
 

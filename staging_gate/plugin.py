@@ -184,7 +184,13 @@ def _label_item(item: pytest.Item, checklist_item: ChecklistItem) -> None:
 
 
 def _is_gate_check(item: pytest.Item) -> bool:
-    return Path(str(item.path)).resolve().is_relative_to(resources.checks_dir().resolve())
+    """A check of the gate's own (installed or checkout ``suites/``) or in ``suites/`` of the
+    run's rootdir (a team's checks written against the plugin)."""
+    path = Path(str(item.path)).resolve()
+    if path.is_relative_to(resources.checks_dir().resolve()):
+        return True
+    root = item.config.rootpath.resolve()
+    return path.is_relative_to(root) and path.relative_to(root).parts[:1] == ("suites",)
 
 
 def _selected(item: pytest.Item, checklist_item: ChecklistItem, options: GateOptions) -> bool:
