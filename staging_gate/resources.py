@@ -96,3 +96,25 @@ def profile_template(name: str) -> Path:
 def pytest_config() -> Path:
     """The pytest configuration a gate run uses (the checks' own, not the caller's)."""
     return _PACKAGE_DIR / "gate_pytest.ini"
+
+
+def missing() -> list[str]:
+    """Every file the gate runs from that this install lacks, as paths (empty: complete)."""
+    wanted = [
+        checks_dir() / "__init__.py",
+        locustfile(),
+        report_asset("categories.json"),
+        profile_template("reference.toml"),
+        pytest_config(),
+        *(folder("fixtures") / f"{name}.py" for name in FIXTURE_MODULES),
+    ]
+    return [str(path) for path in wanted if not path.is_file()]
+
+
+if __name__ == "__main__":  # `python -m staging_gate.resources`: is this install complete?
+    import sys
+
+    gaps = missing()
+    where = source_checkout() or "the installed package"
+    print(f"staging-gate files from {where}: " + ("missing " + ", ".join(gaps) if gaps else "ok"))
+    sys.exit(1 if gaps else 0)

@@ -129,3 +129,10 @@ def test_ci_runs_the_project_tests() -> None:
 
     assert workflow["permissions"] == {"contents": "read"}
     assert "bash .ci/run" in run_steps(workflow, "test")
+
+
+def test_ci_builds_and_installs_the_wheel() -> None:
+    steps = run_steps(load(CI), "wheel")
+
+    assert "pip wheel . --no-deps -w dist" in steps
+    assert "pip install dist/staging_gate-*.whl" in steps
