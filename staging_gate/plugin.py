@@ -20,6 +20,7 @@ import pytest
 from staging_gate import __version__, resources
 from staging_gate.checklist import PHASE_TITLES, ChecklistItem, item_for_test_name
 from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
+from staging_gate.findings import FindingRaised
 from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.portal_hold import PortalHold, hold_portal_on, needs_portal, phases_of
 from staging_gate.profile import PHASES, Profile, load_profile
@@ -272,6 +273,23 @@ def _unverified(problem: CouldNotVerify) -> None:
     pytest.skip(f"{UNVERIFIED_PREFIX} {problem}")
 
 
+def _report_findings(raised: FindingRaised) -> None:
+    """Typed findings → Allure: evidence attached, ``finding`` labelled; application findings
+    fail the check, "could not verify" ones skip it as unverified."""
+    import allure
+
+    from staging_gate.evidence import attach_text
+
+    for finding in raised.findings:
+        for name, text in finding.evidence.items():
+            attach_text(name, text)
+    kind = "unverified" if raised.unverified else "application"
+    allure.dynamic.label("finding", kind)  # type: ignore[no-untyped-call]
+    if raised.unverified:
+        _unverified(CouldNotVerify(str(raised)))
+    pytest.fail(str(raised), pytrace=False)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
@@ -282,6 +300,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         _refuse(refusal)
     except CouldNotVerify as problem:
         _unverified(problem)
+    except FindingRaised as raised:
+        _report_findings(raised)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -292,6 +312,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         _refuse(refusal)
     except CouldNotVerify as problem:
         _unverified(problem)
+    except FindingRaised as raised:
+        _report_findings(raised)
 
 
 HOLD_KEY: pytest.StashKey[PortalHold] = pytest.StashKey()

@@ -10,6 +10,7 @@ from a wheel in a fresh virtualenv is the CI workflow's and a by-hand check.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -35,6 +36,9 @@ MAPPED = {
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
+    # setuptools copies into build/lib and never prunes it: a file deleted from the source
+    # would still ship. Build from a clean slate.
+    shutil.rmtree(ROOT / "build", ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(dist)],
         capture_output=True, text=True, timeout=300, check=False,
@@ -71,6 +75,12 @@ def test_wheel_carries_every_check_fixture_locustfile_profile_and_report_asset(
     missing = [name for name in _shipped_sources() if name not in names]
 
     assert not missing, f"not in the wheel (list the package in pyproject.toml): {missing}"
+    stale = sorted(
+        name for name in names
+        if name.startswith("staging_gate/") and name.endswith(".py")
+        and name not in set(_shipped_sources())
+    )
+    assert not stale, f"in the wheel but not in the source tree: {stale}"
     for required in (
         "staging_gate/suites/infra/test_tls.py",
         "staging_gate/fixtures/target.py",

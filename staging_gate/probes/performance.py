@@ -18,7 +18,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 BudgetKind = Literal["homepage", "admin_dashboard", "portal_dashboard", "api"]
 BUDGET_TITLES: dict[BudgetKind, str] = {
@@ -230,6 +230,12 @@ def judge_query_growth(full: QueryObservation, sparse: QueryObservation,
 
 # --- cache hit ratio --------------------------------------------------------------------------
 
+class SupportsInfo(Protocol):
+    """A Redis client, as far as `CacheCounters.read` needs one."""
+
+    def info(self, section: str) -> Mapping[str, object]: ...
+
+
 @dataclass(frozen=True)
 class CacheCounters:
     hits: int
@@ -241,6 +247,11 @@ class CacheCounters:
             value = info.get(key, 0)
             return int(value) if isinstance(value, int | str | float) else 0
         return cls(number("keyspace_hits"), number("keyspace_misses"))
+
+    @classmethod
+    def read(cls, cache: SupportsInfo) -> CacheCounters:
+        """The server's keyspace hits/misses now (Redis ``INFO stats``)."""
+        return cls.from_info(cache.info("stats"))
 
     def __sub__(self, earlier: CacheCounters) -> CacheCounters:
         return CacheCounters(self.hits - earlier.hits, self.misses - earlier.misses)
