@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import pkgutil
+import sys
 from pathlib import Path
 
 import staging_gate
@@ -32,8 +34,6 @@ import staging_gate
 #: Folders of the source tree shipped as ``staging_gate.<name>`` in the wheel.
 MAPPED = ("suites", "fixtures", "locustfiles", "reports", "profiles")
 
-#: The fixture modules the plugin registers (``pytest_plugins``), by their short name.
-FIXTURE_MODULES = ("target", "http", "db", "cache", "browser", "tenants", "flags")
 
 _PACKAGE_DIR = Path(staging_gate.__file__).resolve().parent
 
@@ -44,6 +44,10 @@ def source_checkout() -> Path | None:
     is installed (no ``pyproject.toml`` and ``suites/`` beside the package)."""
     root = _PACKAGE_DIR.parent
     if (root / "pyproject.toml").is_file() and (root / "suites" / "__init__.py").is_file():
+        if str(root) not in sys.path:
+            # Its top-level `fixtures`, `suites` must import even when pytest was started as
+            # a script (no cwd on sys.path) or from another folder, as `python -m` would.
+            sys.path.insert(0, str(root))
         return root
     return None
 
@@ -72,10 +76,16 @@ def checks_dir() -> Path:
     return folder("suites")
 
 
+def fixture_modules() -> list[str]:
+    """Every module of ``fixtures/`` by its short name, sorted (``["browser", "cache", …]``):
+    a new fixture module is registered without being listed anywhere."""
+    return sorted(m.name for m in pkgutil.iter_modules([str(folder("fixtures"))]) if not m.ispkg)
+
+
 def fixture_plugins() -> list[str]:
     """The fixture modules as ``pytest_plugins`` names (``fixtures.db`` or
     ``staging_gate.fixtures.db``)."""
-    return [f"{module_name('fixtures')}.{name}" for name in FIXTURE_MODULES]
+    return [f"{module_name('fixtures')}.{name}" for name in fixture_modules()]
 
 
 def locustfile(name: str = "portal.py") -> Path:
@@ -106,14 +116,12 @@ def missing() -> list[str]:
         report_asset("categories.json"),
         profile_template("reference.toml"),
         pytest_config(),
-        *(folder("fixtures") / f"{name}.py" for name in FIXTURE_MODULES),
+        folder("fixtures") / "target.py",
     ]
     return [str(path) for path in wanted if not path.is_file()]
 
 
 if __name__ == "__main__":  # `python -m staging_gate.resources`: is this install complete?
-    import sys
-
     gaps = missing()
     where = source_checkout() or "the installed package"
     print(f"staging-gate files from {where}: " + ("missing " + ", ".join(gaps) if gaps else "ok"))

@@ -135,4 +135,4 @@ def test_ci_builds_and_installs_the_wheel() -> None:
     steps = run_steps(load(CI), "wheel")
 
     assert "pip wheel . --no-deps -w dist" in steps
-    assert "pip install dist/staging_gate-*.whl" in steps
+    assert "install dist/staging_gate-*.whl" in steps
