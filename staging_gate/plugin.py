@@ -27,9 +27,6 @@ from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target
 
 PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
-# The gate's fixtures are registered by the plugin itself (as pytest-playwright does), so
-# the installed checks (`pytest --pyargs staging_gate.suites --profile …`) find them.
-pytest_plugins = resources.fixture_plugins()
 
 
 _OPTIONS: tuple[tuple[str, str, str], ...] = (
@@ -119,6 +116,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The gate's fixtures are registered by the plugin itself, so the installed checks
+    # (`pytest --pyargs staging_gate.suites --profile …`) find them — here, after every
+    # entry-point plugin, so they override pytest-playwright's (browser launch arguments).
+    for name in resources.fixture_plugins():
+        config.pluginmanager.import_plugin(name)
     for phase in PHASES:
         config.addinivalue_line("markers", f"{phase}: {PHASE_TITLES[phase]}")
     config.addinivalue_line(

@@ -119,7 +119,7 @@ def test_installed_gate_reads_nothing_from_outside_its_package(
                  resources.profile_template("any-other.toml").parent]
         outside = [str(p) for p in paths if not p.resolve().is_relative_to(package)]
         assert not outside, outside
-        assert "staging_gate.fixtures.target" in plugin.pytest_plugins
+        assert "staging_gate.fixtures.target" in resources.fixture_plugins()
         print(package)
         """
     )
