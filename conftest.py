@@ -1,12 +1,3 @@
-"""Root conftest: wires the fixture modules; all logic lives in `staging_gate/`."""
-
-pytest_plugins = [
-    "fixtures.target",
-    "fixtures.http",
-    "fixtures.db",
-    "fixtures.cache",
-    "fixtures.browser",
-    "fixtures.tenants",
-    "fixtures.flags",
-    "fixtures.logs",
-]
+"""Root conftest: nothing to wire. The gate's fixtures (`fixtures/`) are registered by the
+plugin (`staging_gate.plugin`, entry point ``pytest11``), so an installed gate has them too;
+all logic lives in `staging_gate/`."""

@@ -14,10 +14,12 @@ import socket
 from collections.abc import Mapping
 from pathlib import Path
 
+from staging_gate import resources
+
 logger = logging.getLogger(__name__)
 
 #: The report's failure categories: application defect, gate problem, refused, flaky.
-CATEGORIES_FILE = Path(__file__).resolve().parent.parent / "reports" / "categories.json"
+CATEGORIES_FILE = resources.report_asset("categories.json")
 _PROPERTY_SPECIALS = str.maketrans(
     {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "=": "\\=", ":": "\\:", " ": "\\ "}
 )

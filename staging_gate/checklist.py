@@ -12,19 +12,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Severity = Literal["blocker", "critical", "normal", "minor", "trivial"]
 
-PHASE_BY_NUMBER: dict[int, str] = {
-    1: "infra",
-    2: "database",
-    3: "boot",
-    4: "portal",
-    5: "security",
-    6: "performance",
-    7: "backup",
-}
+#: The phases, in checklist order (P1 … P7) — their one home: `profile.PHASES` and
+#: `profile.PhaseName` are these, and `suites/<phase>/` folders are named so
+#: (tests/unit/test_checklist.py holds the folders to it).
+PhaseName = Literal["infra", "database", "boot", "portal", "security", "performance", "backup"]
+PHASES: tuple[str, ...] = get_args(PhaseName)
+PHASE_BY_NUMBER: dict[int, str] = dict(enumerate(PHASES, start=1))
 
 PHASE_TITLES: dict[str, str] = {
     "infra": "Phase 1: Infrastructure Validation",

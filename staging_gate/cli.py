@@ -22,15 +22,13 @@ from pathlib import Path
 
 import httpx
 
-from staging_gate import __version__, reference
+from staging_gate import __version__, reference, resources
 from staging_gate.errors import ConfigError
 from staging_gate.probes.load_baseline import RunFigures, trend_svg
 from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.target import Target, check_reachable
 
 EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SUITES = PROJECT_ROOT / "suites"
 # pytest exit codes that mean the gate itself could not run its checks.
 _PYTEST_CANNOT_JUDGE = {
     2: "interrupted or collection errors",
@@ -266,11 +264,11 @@ def _pytest_argv(
         sys.executable,
         "-m",
         "pytest",
-        str(SUITES),
+        str(resources.checks_dir()),
         "--rootdir",
-        str(PROJECT_ROOT),
+        str(resources.checks_dir().parent),
         "-c",
-        str(PROJECT_ROOT / "pyproject.toml"),
+        str(resources.pytest_config()),
         "--profile",
         str(request.profile_path),
         "--stage",
@@ -310,7 +308,9 @@ def _run_stage(
     env = {**os.environ, **request.environment}
     argv = _pytest_argv(request, stage, results, workers, retries)
     # Its own process group: the gate forwards an interrupt to pytest and its workers once.
-    process = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, process_group=0)
+    # A checkout runs from its root (its top-level `suites`, `fixtures` import from there);
+    # an installed gate from the caller's folder.
+    process = subprocess.Popen(argv, cwd=resources.source_checkout(), env=env, process_group=0)
     try:
         return process.wait()
     except KeyboardInterrupt as interrupt:
@@ -338,11 +338,11 @@ def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how
     _say(f"sign-off of the interrupted run: {request.out_dir / 'signoff.md'}")
 
 
-def run_gate(request: RunRequest) -> int:
-    """Run both stages, then compute the sign-off and render the report."""
+def run_gate(request: RunRequest, profile: Profile) -> int:
+    """Run both stages, then compute the sign-off and render the report. ``profile`` is the
+    one the caller parsed from ``request.profile_path`` (parsed once per process)."""
     from staging_gate import allure_meta, release_diff, report, run_history, signoff
 
-    profile = load_profile(request.profile_path)
     history_file = request.out_dir / f"report-{report.HISTORY_FILE}"
     previous_history = request.history or (history_file if history_file.is_file() else None)
     load_figures = request.out_dir / "load-p95.json"
@@ -396,7 +396,7 @@ def run_gate(request: RunRequest) -> int:
     release_diff.write(release, profile, request.out_dir)
     figures = _run_figures(verdict.verdict, run_history.read_figures(load_figures))
     html = report.render_report(
-        results, request.out_dir / "report", history=request.history,
+        results, request.out_dir / "report", history=request.history, signoff=verdict,
         trend=trend_svg(run_history.read_runs(previous_history), figures.p95_ms),
     )
     if figures.p95_ms:
@@ -447,7 +447,7 @@ def _request(args: argparse.Namespace, profile_path: Path, env: Mapping[str, str
 def command_run(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     preflight(profile, args.phase)
-    return run_gate(_request(args, args.profile, {}))
+    return run_gate(_request(args, args.profile, {}), profile)
 
 
 def command_demo(args: argparse.Namespace) -> int:
@@ -469,8 +469,9 @@ def command_demo(args: argparse.Namespace) -> int:
                 reference.defect(state_dir, "on", name)
                 _say(f"seeded defect switched on: {name}")
         os.environ.update(target.secrets)
-        preflight(load_profile(target.profile_path), args.phase)
-        return run_gate(_request(args, target.profile_path, target.secrets))
+        profile = load_profile(target.profile_path)
+        preflight(profile, args.phase)
+        return run_gate(_request(args, target.profile_path, target.secrets), profile)
     finally:
         _leave_reference_target(state_dir, reset=seeded, stop=not args.keep_up)
 

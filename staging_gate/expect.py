@@ -12,6 +12,7 @@ import pytest
 
 from staging_gate.errors import CouldNotVerify
 from staging_gate.evidence import attach_text
+from staging_gate.findings import Finding, FindingRaised
 
 T = TypeVar("T")
 
@@ -60,3 +61,15 @@ def unverified(what: str, fix: str = "") -> NoReturn:
     """
     __tracebackhide__ = True
     raise CouldNotVerify(what, fix)
+
+
+def no_findings(findings: Sequence[Finding], where: str = "") -> None:
+    """Pass when a probe found nothing; otherwise stop the check with its typed findings
+    (application findings fail it, only "could not verify" ones skip it as unverified —
+    the plugin reports them, see `staging_gate.findings`).
+
+    Raises: FindingRaised when `findings` is not empty.
+    """
+    __tracebackhide__ = True
+    if findings:
+        raise FindingRaised(findings, where)

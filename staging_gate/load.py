@@ -24,6 +24,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from staging_gate import resources
 from staging_gate.errors import CouldNotVerify
 from staging_gate.probes.load_generator import (
     GeneratorCpu,
@@ -42,7 +43,7 @@ from staging_gate.probes.performance import (
 )
 from staging_gate.profile import Profile
 
-LOCUSTFILE = Path(__file__).resolve().parent.parent / "locustfiles" / "portal.py"
+LOCUSTFILE = resources.locustfile("portal.py")
 # Locust needs a few seconds beyond --run-time to spawn, stop users and write its reports.
 GRACE_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 3

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import __version__
+from staging_gate import __version__, resources
 from staging_gate.checklist import (
     PHASE_TITLES,
     PRODUCTION_PHASE,
@@ -26,6 +26,7 @@ from staging_gate.checklist import (
     phase_title,
 )
 from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
+from staging_gate.findings import FindingRaised
 from staging_gate.guard import REFUSAL_PREFIX
 from staging_gate.portal_hold import PortalHold, hold_portal_on, needs_portal, phases_of
 from staging_gate.profile import PHASES, Profile, load_profile
@@ -43,7 +44,6 @@ _OPTIONS: tuple[tuple[str, str, str], ...] = (
 STAGES = ("all", "parallel", "exclusive")
 EXCLUSIVE_MARKER = "exclusive"
 ACTIVE_MARKER = "active"
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The gate's fixtures are registered by the plugin itself, so the installed checks
+    # (`pytest --pyargs staging_gate.suites --profile …`) find them — here, after every
+    # entry-point plugin, so they override pytest-playwright's (browser launch arguments).
+    for name in resources.fixture_plugins():
+        config.pluginmanager.import_plugin(name)
     for phase in PHASES:
         config.addinivalue_line("markers", f"{phase}: {PHASE_TITLES[phase]}")
     config.addinivalue_line("markers", f"{PRODUCTION_PHASE}: {phase_title(PRODUCTION_PHASE)}")
@@ -189,7 +194,13 @@ def _label_item(item: pytest.Item, checklist_item: ChecklistItem) -> None:
 
 
 def _is_gate_check(item: pytest.Item) -> bool:
-    return "suites" in Path(str(item.path)).relative_to(item.config.rootpath).parts[:1]
+    """A check of the gate's own (installed or checkout ``suites/``) or in ``suites/`` of the
+    run's rootdir (a team's checks written against the plugin)."""
+    path = Path(str(item.path)).resolve()
+    if path.is_relative_to(resources.checks_dir().resolve()):
+        return True
+    root = item.config.rootpath.resolve()
+    return path.is_relative_to(root) and path.relative_to(root).parts[:1] == ("suites",)
 
 
 def _selected(item: pytest.Item, checklist_item: ChecklistItem, options: GateOptions) -> bool:
@@ -274,6 +285,23 @@ def _unverified(problem: CouldNotVerify) -> None:
     pytest.skip(f"{UNVERIFIED_PREFIX} {problem}")
 
 
+def _report_findings(raised: FindingRaised) -> None:
+    """Typed findings → Allure: evidence attached, ``finding`` labelled; application findings
+    fail the check, "could not verify" ones skip it as unverified."""
+    import allure
+
+    from staging_gate.evidence import attach_text
+
+    for finding in raised.findings:
+        for name, text in finding.evidence.items():
+            attach_text(name, text)
+    kind = "unverified" if raised.unverified else "application"
+    allure.dynamic.label("finding", kind)  # type: ignore[no-untyped-call]
+    if raised.unverified:
+        _unverified(CouldNotVerify(str(raised)))
+    pytest.fail(str(raised), pytrace=False)
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
@@ -284,6 +312,8 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         _refuse(refusal)
     except CouldNotVerify as problem:
         _unverified(problem)
+    except FindingRaised as raised:
+        _report_findings(raised)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -294,6 +324,8 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
         _refuse(refusal)
     except CouldNotVerify as problem:
         _unverified(problem)
+    except FindingRaised as raised:
+        _report_findings(raised)
 
 
 HOLD_KEY: pytest.StashKey[PortalHold] = pytest.StashKey()
@@ -345,9 +377,13 @@ def portal_hold(config: pytest.Config) -> PortalHold | None:
 
 
 def gate_commit() -> str:
+    """The checkout's short commit; "unknown" when the gate is installed (no checkout)."""
+    checkout = resources.source_checkout()
+    if checkout is None:
+        return "unknown"
     try:
         completed = subprocess.run(
-            ["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
+            ["git", "-C", str(checkout), "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             timeout=5,

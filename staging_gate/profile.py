@@ -19,21 +19,13 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from staging_gate.checklist import PHASES as PHASES
+from staging_gate.checklist import PhaseName as PhaseName
 from staging_gate.errors import ConfigError
 from staging_gate.portal_contract import PortalSection
 
-PHASES: tuple[str, ...] = (
-    "infra",
-    "database",
-    "boot",
-    "portal",
-    "security",
-    "performance",
-    "backup",
-)
 #: Phases that log in as the admin user.
 NEEDS_ADMIN = frozenset({"boot", "security", "performance"})
-PhaseName = Literal["infra", "database", "boot", "portal", "security", "performance", "backup"]
 
 
 class _Section(BaseModel):

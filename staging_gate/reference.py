@@ -10,14 +10,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from staging_gate import resources
 from staging_gate.errors import ConfigError
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-PROFILE_TEMPLATE = PROJECT_ROOT / "profiles" / "reference.toml"
+PROFILE_TEMPLATE = resources.profile_template("reference.toml")
 #: The reference target's dialects (how the deployment is built) and their profile templates.
 DIALECTS: dict[str, Path] = {
     "reference": PROFILE_TEMPLATE,
-    "filament": PROJECT_ROOT / "profiles" / "reference-filament.toml",
+    "filament": resources.profile_template("reference-filament.toml"),
 }
 
 
@@ -55,7 +55,8 @@ def reference_command(state_dir: Path, *args: str) -> list[str]:
 def _run(argv: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
-            argv, capture_output=True, text=True, timeout=timeout, check=False, cwd=PROJECT_ROOT
+            argv, capture_output=True, text=True, timeout=timeout, check=False,
+            cwd=resources.source_checkout(),
         )
     except subprocess.TimeoutExpired:
         raise ConfigError(
@@ -89,7 +90,7 @@ def defect(state_dir: Path, action: str, *names: str, timeout: float = 120.0) ->
         raise ConfigError(f"reference target: defect {action} {' '.join(names)} failed: {detail}")
 
 
-PRODUCTION_PROFILE_TEMPLATE = PROJECT_ROOT / "profiles" / "reference-production.toml"
+PRODUCTION_PROFILE_TEMPLATE = resources.profile_template("reference-production.toml")
 
 
 def render_production_profile(target: ReferenceTarget) -> Path:

@@ -19,14 +19,26 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from staging_gate import resources
 from staging_gate.errors import ConfigError
 from staging_gate.report_html import inject_panel, signoff_panel
 from staging_gate.signoff import Signoff, read_signoff
 
 logger = logging.getLogger(__name__)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-NODE_MODULES = PROJECT_ROOT / "node_modules"
+
+
+def _node_modules() -> Path:
+    """Where the npm package ``allure`` (3.x) is looked for: the checkout's ``node_modules``
+    (``npm ci``), else, for an installed gate, the working folder's (``npm i allure@3``)."""
+    checkout = resources.source_checkout()
+    for root in ([checkout] if checkout else []) + [Path.cwd()]:
+        if (root / "node_modules" / "allure" / "cli.js").is_file():
+            return root / "node_modules"
+    return (checkout or Path.cwd()) / "node_modules"
+
+
+NODE_MODULES = _node_modules()
 ALLURE_CLI = NODE_MODULES / "allure" / "cli.js"
 HISTORY_FILE = "history.jsonl"
 REPORT_NAME = "Staging Gate — release sign-off"
@@ -151,7 +163,10 @@ def render_report(
     node = find_node()
     if node is None or not ALLURE_CLI.is_file():
         missing = "node" if node is None else f"the npm package allure ({ALLURE_CLI})"
-        logger.warning("HTML report skipped: %s not installed (run npm ci)", missing)
+        logger.warning(
+            "HTML report skipped: %s not installed (run npm ci in the checkout, or "
+            "npm i allure@3 in the working folder)", missing
+        )
         return None
     signoff = signoff or _signoff_near(results_dir, report_dir)
     if report_dir.is_dir():

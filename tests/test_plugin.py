@@ -86,7 +86,10 @@ def test_stages_split_exclusive_checks(gate: pytest.Pytester) -> None:
 
 
 def test_guard_refusal_is_reported_as_refused_not_passed(gate: pytest.Pytester) -> None:
-    result = run(gate, "--profile", "profile.toml", "-rs", "--check", "P3.5")
+    # Without the gate's own guard fixture (registered by the plugin), which would fingerprint
+    # the unreachable target first: this is about the check's own refusal.
+    result = run(gate, "--profile", "profile.toml", "-rs", "--check", "P3.5",
+                 "-p", "no:fixtures.target")
     result.assert_outcomes(skipped=1, deselected=3)
     result.stdout.fnmatch_lines(["*Refused by production guard*"])
 

@@ -146,3 +146,10 @@ def test_production_verification_runs_after_the_production_deploy_read_only() ->
     assert " run --profile" not in script, "the staging gate must never run on production"
     assert "{{ secrets." not in PRODUCTION.read_text(encoding="utf-8"), "it needs no secrets"
     assert job["steps"][-1]["name"] == "Fail on NO-GO"
+
+
+def test_ci_builds_and_installs_the_wheel() -> None:
+    steps = run_steps(load(CI), "wheel")
+
+    assert "pip wheel . --no-deps -w dist" in steps
+    assert "install dist/staging_gate-*.whl" in steps

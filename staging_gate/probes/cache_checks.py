@@ -20,7 +20,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import redis
 
@@ -159,6 +159,12 @@ MONOTONIC = ("keyspace_hits", "keyspace_misses", "total_commands_processed",
              "total_connections_received")
 
 
+class SupportsInfo(Protocol):
+    """A Redis client, as far as `CounterSample.read` needs one."""
+
+    def info(self) -> Mapping[str, object]: ...
+
+
 @dataclass(frozen=True)
 class CounterSample:
     """One reading of Redis INFO (sections server and stats). None: the server did not
@@ -180,6 +186,11 @@ class CounterSample:
             uptime_seconds=numbers["uptime_in_seconds"],
             server=server_name(info),
         )
+
+    @classmethod
+    def read(cls, cache: SupportsInfo) -> CounterSample:
+        """One sample of a Redis client's ``INFO`` (all sections: server and stats)."""
+        return cls.from_info(cache.info())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import httpx
+import pymysql
+import redis
+
+from staging_gate.connections import MysqlDsn, TargetUnreachable, connect_cache, connect_db
 
 # Health fields that claim a dependency is up, and which direct probe can confirm them.
 COMPONENT_FIELDS: dict[str, str] = {"database": "database", "cache": "cache"}
@@ -147,3 +151,28 @@ def contradictions(
                 f"{probe.detail}"
             )
     return found
+
+
+def database_probe(dsn: MysqlDsn, timeout: float) -> DirectProbe:
+    """Connect to the database (`timeout` seconds) and PING it: ok, or what went wrong."""
+    try:
+        connection = connect_db(dsn, timeout)
+    except TargetUnreachable as error:
+        return DirectProbe(False, str(error))
+    try:
+        connection.ping(reconnect=False)
+    except pymysql.MySQLError as error:
+        return DirectProbe(False, f"database at {dsn.address}: {error}")
+    finally:
+        connection.close()
+    return DirectProbe(True, f"database at {dsn.address} answered")
+
+
+def cache_probe(url: str, timeout: float) -> DirectProbe:
+    """Connect to Redis at `url` (`timeout` seconds; `connect_cache` PINGs): ok, or why not."""
+    try:
+        client = connect_cache(url, timeout)
+    except (TargetUnreachable, redis.RedisError) as error:
+        return DirectProbe(False, str(error))
+    client.close()
+    return DirectProbe(True, "Redis answered PING")

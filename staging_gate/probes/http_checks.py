@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import urlsplit
@@ -34,6 +34,19 @@ def observe(response: httpx.Response) -> Observation:
         status=response.status_code,
         location=response.headers.get("location"),
     )
+
+
+def observe_all(client: httpx.Client, paths: Sequence[str]) -> list[Observation]:
+    """GET each path with `client` (in order), attach every response as evidence, and
+    return one `Observation` per path."""
+    from staging_gate.evidence import attach_response
+
+    observations = []
+    for path in paths:
+        response = client.get(path)
+        attach_response(response)
+        observations.append(observe(response))
+    return observations
 
 
 def _default_port(scheme: str) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from staging_gate.probes.schema import AppliedMigration, Query
+from staging_gate.commands import CommandResult, run_command
+from staging_gate.evidence import attach_text
+from staging_gate.probes.schema import AppliedMigration, Query, applied_migrations
 
 
 @dataclass(frozen=True)
@@ -104,3 +106,28 @@ def lingering_indexes(snap: SchemaSnapshot, indexes: Sequence[tuple[str, str]]) 
 
 def migration_names(applied: Sequence[AppliedMigration]) -> list[str]:
     return [m.name for m in applied]
+
+
+def command_error(result: CommandResult) -> str | None:
+    """None when the command succeeded, else ``"<argv> exited <code>: <last error line>"``
+    (stderr's last line, stdout's when stderr is empty)."""
+    if result.returncode == 0:
+        return None
+    lines = (result.stderr or result.stdout).strip().splitlines()
+    return f"{' '.join(result.argv)} exited {result.returncode}: {lines[-1] if lines else ''}"
+
+
+def run_logged(name: str, argv: Sequence[str], timeout: float) -> str | None:
+    """Run a profile command (rollback, migrate) within `timeout` seconds, attach its output
+    as ``"<name> output"`` and return `command_error` of it."""
+    result = run_command(argv, timeout=timeout, check=False)
+    attach_text(f"{name} output", f"$ {' '.join(argv)}\n{result.stdout}\n{result.stderr}")
+    return command_error(result)
+
+
+def state(
+    query: Query, schema_name: str, migrations_table: str
+) -> tuple[SchemaSnapshot, tuple[AppliedMigration, ...]]:
+    """The schema snapshot of `schema_name` and the migrations recorded in `migrations_table`."""
+    return (snapshot(query, schema_name),
+            tuple(applied_migrations(query, migrations_table)))

@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from staging_gate.errors import CouldNotVerify
+from staging_gate.findings import Finding, FindingRaised
 from staging_gate.probes import column_types
+from staging_gate.profile import DatabaseSection
 
 Row = dict[str, Any]
 Query = Callable[[str, Sequence[object]], list[Row]]
@@ -426,3 +428,23 @@ def reference_breaches(
             if crossed:
                 breaches.append(ReferenceBreach("cross-tenant", name, tuple(crossed)))
     return breaches
+
+
+def migration_report(
+    ledger: Sequence[AppliedMigration] | None,
+    settings: DatabaseSection,
+    reported_pending: Iterable[str] = (),
+) -> MigrationReport:
+    """`compare_migrations` of the ledger against the profile's ``[database]`` section.
+
+    Raises: FindingRaised (P2.2, an application finding) when the ledger is None — the
+    migrations table does not exist, so no migration has run.
+    """
+    if ledger is None:
+        where = f"{settings.name}.{settings.migrations_table}"
+        raise FindingRaised([Finding("P2.2", f"table {where} does not exist: no migration has run",
+                                     severity="blocker")])
+    return compare_migrations(
+        ledger, settings.expected_migrations, settings.latest_migration, reported_pending,
+        settings.squashed_through,
+    )

@@ -22,10 +22,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+import httpx
 import pymysql
 
 from staging_gate.errors import CouldNotVerify
-from staging_gate.probes.performance import QueryObservation
+from staging_gate.findings import Finding, FindingRaised
+from staging_gate.probes.performance import QueryObservation, count_table_rows
 from staging_gate.probes.schema import Query
 
 STATEMENT_COUNT_SQL = (
@@ -143,6 +145,35 @@ def count_load(read: Callable[[], int], load: Callable[[], None], url: str,
         raise _went_backwards(url, before, after)
     statements = after - before - reads * overhead
     return LoadCount(url, max(0, statements), before, after, overhead, reads)
+
+
+def observe_page(read: Callable[[], int], client: httpx.Client, url: str,
+                 header: str) -> tuple[QueryObservation, list[LoadCount], list[str | None]]:
+    """Two loads of `url` with `client`, each counted by `read` (see `count_load`): the
+    lower server-side count with the rows listed, every count, and the values of the app's
+    `header` per load (None each when `header` is empty). Every response is attached.
+
+    Raises: FindingRaised (P6.5, application) when a load does not answer 200 — the list
+    page itself is broken; CouldNotVerify from `count_load`.
+    """
+    from staging_gate.evidence import attach_response
+
+    counts: list[LoadCount] = []
+    headers: list[str | None] = []
+    rows = 0
+    answered: list[httpx.Response] = []
+    for _ in range(2):
+        counts.append(count_load(read, lambda: answered.append(client.get(url)), url))
+        response = answered[-1]
+        attach_response(response)
+        if response.status_code != 200:
+            raise FindingRaised([Finding(
+                "P6.5", f"GET {url} answered {response.status_code}, expected 200 (the list page)"
+            )])
+        rows = count_table_rows(response.text)
+        headers.append(response.headers.get(header) if header else None)
+    fewest = min(count.statements for count in counts)
+    return QueryObservation(url, rows, fewest), counts, headers
 
 
 def observation_from_header(observed: QueryObservation,

@@ -22,6 +22,11 @@ from cryptography.hazmat.primitives import hashes
 
 ExpiryLevel = Literal["ok", "warn", "fail"]
 
+class CertificateExpiryWarning(UserWarning):
+    """The certificate is valid but inside the profile's warning horizon (a pytest warning,
+    never a failure)."""
+
+
 @dataclass(frozen=True)
 class CertificateInfo:
     subject: str

@@ -356,3 +356,15 @@ def unmeasured_problem(scan_result: TlsScan, needed: Sequence[str]) -> str | Non
     (substring match: "TLSv1" covers "TLSv1 cipher suites"), or None when all were measured."""
     missing = [item for item in scan_result.unmeasured if any(n in item for n in needed)]
     return "sslyze could not measure " + "; ".join(missing) if missing else None
+
+
+def require_measured(scan_result: TlsScan, *needed: str) -> None:
+    """Stop the check as "could not verify" when sslyze did not measure an item of `needed`
+    (see `unmeasured_problem`); return quietly when everything needed was measured.
+
+    Raises: CouldNotVerify naming the server and the unmeasured items.
+    """
+    problem = unmeasured_problem(scan_result, needed)
+    if problem:
+        raise CouldNotVerify(f"{scan_result.server}: {problem}",
+                             "rerun; if it persists, scan the server with `python -m sslyze`")

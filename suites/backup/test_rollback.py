@@ -5,31 +5,8 @@ migrate command afterwards, so staging is left at the migration it was found at.
 import pytest
 
 from staging_gate import expect
-from staging_gate.commands import CommandResult, run_command
-from staging_gate.evidence import attach_json, attach_text
-from staging_gate.probes import rollback, schema
-from staging_gate.profile import DatabaseSection
-
-
-def outcome(result: CommandResult) -> str | None:
-    """None when the command succeeded, else its exit code and last error line."""
-    if result.returncode == 0:
-        return None
-    lines = (result.stderr or result.stdout).strip().splitlines()
-    return f"{' '.join(result.argv)} exited {result.returncode}: {lines[-1] if lines else ''}"
-
-
-def run_logged(name: str, argv, timeout: float) -> str | None:
-    result = run_command(argv, timeout=timeout, check=False)
-    attach_text(f"{name} output", f"$ {' '.join(argv)}\n{result.stdout}\n{result.stderr}")
-    return outcome(result)
-
-
-def state(
-    query: schema.Query, settings: DatabaseSection
-) -> tuple[rollback.SchemaSnapshot, tuple[schema.AppliedMigration, ...]]:
-    return (rollback.snapshot(query, settings.name),
-            tuple(schema.applied_migrations(query, settings.migrations_table)))
+from staging_gate.evidence import attach_json
+from staging_gate.probes import rollback
 
 
 @pytest.mark.exclusive
@@ -39,13 +16,14 @@ def test_P7_2_migration_rollback_and_reapply(query, profile):
     commands, settings = profile.rollback, profile.database
     expect.that(bool(commands.rollback_command and commands.migrate_command),
                 "profile sets no rollback.rollback_command / migrate_command")
-    schema_before, applied_before = state(query, settings)
+    where, timeout = (settings.name, settings.migrations_table), commands.timeout_seconds
+    schema_before, applied_before = rollback.state(query, *where)
     try:
-        rollback_error = run_logged("rollback", commands.rollback_command, commands.timeout_seconds)
-        schema_rolled, applied_rolled = state(query, settings)
+        rollback_error = rollback.run_logged("rollback", commands.rollback_command, timeout)
+        schema_rolled, applied_rolled = rollback.state(query, *where)
     finally:
-        migrate_error = run_logged("migrate", commands.migrate_command, commands.timeout_seconds)
-    schema_after, applied_after = state(query, settings)
+        migrate_error = rollback.run_logged("migrate", commands.migrate_command, timeout)
+    schema_after, applied_after = rollback.state(query, *where)
 
     step = rollback.RollbackStep(applied_before, applied_rolled)
     wanted = [(i.table, i.index) for i in settings.latest_migration_indexes]

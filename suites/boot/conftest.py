@@ -5,25 +5,25 @@ from collections.abc import Callable, Sequence
 import httpx
 import pytest
 
-from staging_gate.evidence import attach_response
+from staging_gate import expect
 from staging_gate.flags import FlagDidNotSettle
-from staging_gate.probes.http_checks import Observation, observe
+from staging_gate.probes.http_checks import Observation, observe_all
 
 Observer = Callable[[httpx.Client, Sequence[str]], list[Observation]]
-
-
-def observe_all(client: httpx.Client, paths: Sequence[str]) -> list[Observation]:
-    observations = []
-    for path in paths:
-        response = client.get(path)
-        attach_response(response)
-        observations.append(observe(response))
-    return observations
 
 
 @pytest.fixture
 def observe_paths() -> Observer:
     return observe_all
+
+
+@pytest.fixture
+def portal_surface(profile) -> list[str]:
+    """Every portal page and API path of the profile; the check fails when there is none."""
+    paths = [*profile.routes.portal_paths, *profile.routes.portal_api_paths]
+    expect.that(bool(paths), "profile lists no routes.portal_paths or routes.portal_api_paths; "
+                "nothing to check")
+    return paths
 
 
 @pytest.fixture

@@ -15,22 +15,10 @@ from staging_gate.probes.http_checks import (
 pytestmark = pytest.mark.exclusive
 
 
-def portal_surface(profile) -> list[str]:
-    """Every portal page and API path of the profile; the check fails when there is none."""
-    paths = [*profile.routes.portal_paths, *profile.routes.portal_api_paths]
-    expect.that(bool(paths), "profile lists no routes.portal_paths or routes.portal_api_paths; "
-                "nothing to check")
-    return paths
-
-
-def is_api(path: str, profile) -> bool:
-    return path in profile.routes.portal_api_paths
-
-
 @pytest.mark.usefixtures("portal_on")
-def test_P3_2_portal_routes_registered(anonymous, observe_paths, profile):
+def test_P3_2_portal_routes_registered(anonymous, observe_paths, portal_surface, profile):
     """With the flag on, every portal page and API path exists: not 404, no server error."""
-    seen = observe_paths(anonymous, portal_surface(profile))
+    seen = observe_paths(anonymous, portal_surface)
     expect.no_problems(
         [f"{o.describe()}" for o in seen if o.status == 404 or o.status >= 500],
         f"portal routes with {profile.flags.portal_flag} on (expected registered, answering)",
@@ -38,14 +26,16 @@ def test_P3_2_portal_routes_registered(anonymous, observe_paths, profile):
 
 
 @pytest.mark.parametrize("audience", ["anonymous", "tenant"])
-def test_P3_4_portal_paths_404_when_flag_off(audience, request, flags, observe_paths, profile):
+def test_P3_4_portal_paths_404_when_flag_off(
+    audience, request, flags, observe_paths, portal_surface, profile
+):
     """With the flag off, /portal and every portal page and API path answer 404 for everyone."""
     client = (
         request.getfixturevalue("anonymous")
         if audience == "anonymous"
         else next(iter(request.getfixturevalue("tenants").values()))
     )
-    paths = portal_surface(profile)
+    paths = portal_surface
     flags.set(profile.flags.portal_flag, False)
     seen = until_settled(
         lambda: observe_paths(client, paths),
@@ -83,12 +73,14 @@ def test_P3_5_flag_toggle_takes_effect(anonymous, flags, profile):
 
 
 @pytest.mark.usefixtures("portal_on")
-def test_P3_6_portal_accessible_when_flag_on(anonymous, tenants, observe_paths, profile):
+def test_P3_6_portal_accessible_when_flag_on(
+    anonymous, tenants, observe_paths, portal_surface, profile
+):
     """With the flag on, anonymous users meet the login wall and a tenant user gets the portal."""
     routes = profile.routes
     problems = []
-    for seen in observe_paths(anonymous, portal_surface(profile)):
-        if is_api(seen.path.split("?")[0], profile):
+    for seen in observe_paths(anonymous, portal_surface):
+        if seen.path.split("?")[0] in profile.routes.portal_api_paths:
             if seen.status not in (401, 403):
                 problems.append(f"anonymous {seen.describe()}, expected 401")
         elif not is_login_redirect(seen, routes.portal_login):

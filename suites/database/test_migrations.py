@@ -47,20 +47,10 @@ def reported_pending(profile, ledger) -> tuple[str, ...]:
     return status.pending
 
 
-def _report(ledger, profile, reported=()) -> schema.MigrationReport:
-    settings = profile.database
-    where = f"{settings.name}.{settings.migrations_table}"
-    expect.that(ledger is not None, f"table {where} does not exist: no migration has run")
-    return schema.compare_migrations(
-        ledger, settings.expected_migrations, settings.latest_migration, reported,
-        settings.squashed_through,
-    )
-
-
 def test_P2_2_migrations_all_applied(ledger, reported_pending, profile):
     """Every expected migration is recorded, none is pending, the latest applied (the last
     row in ledger order) is the expected one, and a squashed schema dump was loaded."""
-    migrations = _report(ledger, profile, reported_pending)
+    migrations = schema.migration_report(ledger, profile.database, reported_pending)
     where = f"{profile.database.name}.{profile.database.migrations_table}"
     attach_json("migrations", migrations.as_evidence())
     problems = []
@@ -83,7 +73,7 @@ def test_P2_2_migrations_all_applied(ledger, reported_pending, profile):
 def test_P2_2_no_unknown_migrations(ledger, profile):
     """No migration is recorded that this release does not ship (a schema from another
     branch); rows of a squashed schema dump (database.squashed_through) are shipped."""
-    migrations = _report(ledger, profile)
+    migrations = schema.migration_report(ledger, profile.database)
     where = f"{profile.database.name}.{profile.database.migrations_table}"
     attach_json("migrations", migrations.as_evidence())
     if not profile.database.expected_migrations:

@@ -13,10 +13,6 @@ from staging_gate.evidence import attach_json
 from staging_gate.probes import tls, tls_scan
 
 
-class CertificateExpiryWarning(UserWarning):
-    """The certificate is valid but inside the profile's warning horizon."""
-
-
 @pytest.fixture(scope="module")
 def served_certificate(profile) -> tls.CertificateInfo:
     target = profile.target
@@ -68,7 +64,7 @@ def test_P1_2_certificate_expiry_horizon(profile, served_certificate):
                                        "days_left": expiry.days_left, "verdict": expiry.level})
     expect.that(expiry.level != "fail", expiry.message)
     if expiry.level == "warn":
-        warnings.warn(CertificateExpiryWarning(expiry.message), stacklevel=1)
+        warnings.warn(tls.CertificateExpiryWarning(expiry.message), stacklevel=1)
 
 
 @pytest.fixture(scope="module")
@@ -79,18 +75,11 @@ def tls_configuration(profile) -> tls_scan.TlsScan:
                          profile.tls.mozilla_profile)
 
 
-def _require_measured(scan: tls_scan.TlsScan, *needed: str) -> None:
-    problem = tls_scan.unmeasured_problem(scan, needed)
-    if problem:
-        expect.unverified(f"{scan.server}: {problem}",
-                          "rerun; if it persists, scan the server with `python -m sslyze`")
-
-
 def test_P1_2_legacy_tls_refused(profile, tls_configuration):
     """Every protocol below the profile's minimum is refused (sslyze offers each one)."""
     scan, minimum = tls_configuration, profile.tls.min_version
     attach_json("TLS scan (sslyze)", scan.as_evidence())
-    _require_measured(scan, *tls_scan.protocols_below(minimum), "TLSv1.2", "TLSv1.3")
+    tls_scan.require_measured(scan, *tls_scan.protocols_below(minimum), "TLSv1.2", "TLSv1.3")
     accepted = tls_scan.legacy_accepted(scan, minimum)
     expect.that(
         not accepted,
@@ -112,7 +101,7 @@ def test_P1_2_tls_configuration_meets_mozilla_profile(profile, tls_configuration
     if not name:  # switched off on purpose: nothing to verify, so not a gap either
         attach_json("Mozilla TLS configuration", {"tls.mozilla_profile": "", "judged": False})
         return
-    _require_measured(scan, "cipher suites", "elliptic curves", "Mozilla profile check")
+    tls_scan.require_measured(scan, "cipher suites", "elliptic curves", "Mozilla profile check")
     expect.no_problems(tls_scan.mozilla_problems(scan, tls_scan.mozilla_rules(name)),
                        f"{scan.server} is not within Mozilla's {name!r} TLS configuration")
 
@@ -121,6 +110,6 @@ def test_P1_2_certificate_chain_sent_in_order(tls_configuration):
     """The server sends its own certificate first, then each issuer, and no root CA."""
     scan = tls_configuration
     attach_json("TLS scan (sslyze)", scan.as_evidence())
-    _require_measured(scan, "certificate chain")
+    tls_scan.require_measured(scan, "certificate chain")
     expect.no_problems(tls_scan.sent_chain_problems(scan),
                        f"certificate chain sent by {scan.server}")

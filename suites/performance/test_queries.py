@@ -9,38 +9,16 @@ like growth. The profile's optional ``budgets.query_count_header`` is judged as 
 source when the app sends it.
 """
 
-from collections.abc import Callable
-
-import httpx
 import pytest
 
 from staging_gate import expect
-from staging_gate.evidence import attach_json, attach_response
-from staging_gate.probes.performance import QueryObservation, count_table_rows, judge_query_growth
-from staging_gate.probes.statement_counts import LoadCount, count_load, observation_from_header
+from staging_gate.evidence import attach_json
+from staging_gate.probes.performance import judge_query_growth
+from staging_gate.probes.statement_counts import observation_from_header, observe_page
 
 pytestmark = pytest.mark.exclusive
 
 PAGE_PAST_THE_END = 99999  # lists nothing: the same page code with no rows
-
-
-def observe(read: Callable[[], int], client: httpx.Client, url: str,
-            header: str) -> tuple[QueryObservation, list[LoadCount], list[str | None]]:
-    """Two loads of `url`: the lower server-side count, every count, the header values."""
-    counts: list[LoadCount] = []
-    headers: list[str | None] = []
-    rows = 0
-    answered: list[httpx.Response] = []
-    for _ in range(2):
-        counts.append(count_load(read, lambda: answered.append(client.get(url)), url))
-        response = answered[-1]
-        attach_response(response)
-        expect.that(response.status_code == 200,
-                    f"GET {url} answered {response.status_code}, expected 200 (the list page)")
-        rows = count_table_rows(response.text)
-        headers.append(response.headers.get(header) if header else None)
-    fewest = min(count.statements for count in counts)
-    return QueryObservation(url, rows, fewest), counts, headers
 
 
 def test_P6_5_calls_list_has_no_n_plus_one(tenants, profile, statement_counter):
@@ -50,9 +28,9 @@ def test_P6_5_calls_list_has_no_n_plus_one(tenants, profile, statement_counter):
     calls = profile.routes.calls
     header = profile.budgets.query_count_header
     budget = profile.budgets.max_queries_per_page
-    full, full_counts, full_headers = observe(statement_counter, client, f"{calls}?page=1",
-                                              header)
-    sparse, sparse_counts, sparse_headers = observe(
+    full, full_counts, full_headers = observe_page(statement_counter, client,
+                                                   f"{calls}?page=1", header)
+    sparse, sparse_counts, sparse_headers = observe_page(
         statement_counter, client, f"{calls}?page={PAGE_PAST_THE_END}", header)
     attach_json("SQL statements per page load (performance_schema)", {
         "source": "performance_schema.events_statements_summary_by_user_by_event_name",

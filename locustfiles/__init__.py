@@ -1,0 +1,1 @@
+"""Locustfiles shipped with the gate (found through `staging_gate.resources.locustfile`)."""
