@@ -100,13 +100,22 @@ class FlagSwitch:
         """Put every changed flag back — each on its own, so one failure does not stop the
         others; returns the flags that did not come back, with why."""
         not_restored: list[str] = []
+        interrupted: KeyboardInterrupt | None = None
         for flag, original in reversed(list(self._originals.items())):
             try:
                 self._write(flag, original)
             except CommandFailed as error:
                 not_restored.append(f"{flag} ({error})")
                 continue
-            if not self.wait_until(flag, original):
-                not_restored.append(f"{flag} (still not {'on' if original else 'off'})")
+            except KeyboardInterrupt as interrupt:  # written anyway (run_command); go on
+                interrupted = interrupted or interrupt
+                continue
+            try:
+                if not self.wait_until(flag, original):
+                    not_restored.append(f"{flag} (still not {'on' if original else 'off'})")
+            except KeyboardInterrupt as interrupt:
+                interrupted = interrupted or interrupt
         self._originals.clear()
+        if interrupted is not None:
+            raise interrupted
         return not_restored

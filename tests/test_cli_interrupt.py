@@ -141,7 +141,9 @@ def test_sigterm_during_the_flag_toggles_restores_the_flag(
             os.killpg(gate.pid, signal.SIGKILL)
             gate.wait()
     assert gate.returncode == 2, stderr[-2000:]
-    assert portal_flag(reference_target.state_dir) == "true", "the flag was left off"
+    assert portal_flag(reference_target.state_dir) == "true", (
+        "the flag was left off: " + stderr[-3000:]
+    )
     signoff = json.loads((out / "signoff.json").read_text(encoding="utf-8"))
     assert signoff["verdict"] == "NO-GO"
     assert signoff["interrupted"].startswith("SIGTERM during the state-changing checks")
