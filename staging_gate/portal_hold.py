@@ -31,7 +31,7 @@ from staging_gate.profile import PHASES
 from staging_gate.target import Target
 
 #: Phases without a logged-in portal check: nothing to hold the flag on for.
-_NO_PORTAL_SESSIONS = frozenset({"infra", "database"})
+_NO_PORTAL_SESSIONS = frozenset({"database", "production"})
 _CHECK_PHASE = re.compile(r"^(?:test_)?P(\d+)[._]")
 
 

@@ -990,3 +990,44 @@ def test_flag_command_round_trip(clean: Deployment) -> None:
     assert cli(clean, "flag", "portal_appointments").stdout.strip() == "true"
     assert cli(clean, "flag", "customer_portal_crm").stdout.strip() == "false"
     assert cli(clean, "flag", "nonsense", check=False).returncode != 0
+
+
+def test_defect_tenant_leak_calls_search(clean: Deployment) -> None:
+    with session(clean) as http:
+        with defect(clean, "tenant_leak_calls_search"):
+            searched = http.get("/api/portal/calls?search=Anruf").json()
+            assert {row["company_id"] for row in searched["data"]} - {1}, "search stayed scoped"
+            plain = http.get("/api/portal/calls").json()
+            assert {row["company_id"] for row in plain["data"]} == {1}, "the plain list leaks"
+        healthy = http.get("/api/portal/calls?search=Anruf").json()
+        assert {row["company_id"] for row in healthy["data"]} == {1}
+
+
+def test_defect_sql_injection_filter_page(clean: Deployment) -> None:
+    with session(clean) as http:
+        with defect(clean, "sql_injection_filter_page"):
+            page = http.get("/portal/calls?status=%27")
+            assert page.status_code == 500 and "Traceback" not in page.text
+            assert http.get("/api/portal/calls?status=%27").status_code == 200
+        assert http.get("/portal/calls?status=%27").status_code == 200
+
+
+def test_defect_performance_schema_not_granted(clean: Deployment) -> None:
+    monitor = urlsplit(endpoints(clean)["secrets"]["STAGING_DB_MONITOR_DSN"])
+
+    def summary_rows() -> int:
+        conn = pymysql.connect(host=monitor.hostname, port=monitor.port, user=monitor.username,
+                               password=monitor.password, autocommit=True)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT COUNT(*) FROM performance_schema."
+                            "events_statements_summary_by_user_by_event_name")
+                return int(cur.fetchone()[0])
+        finally:
+            conn.close()
+
+    with defect(clean, "performance_schema_not_granted"):
+        with pytest.raises(pymysql.err.OperationalError) as denied:
+            summary_rows()
+        assert denied.value.args[0] == 1142
+    assert summary_rows() > 0

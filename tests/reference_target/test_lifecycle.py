@@ -18,7 +18,8 @@ from .conftest import Deployment
 
 ENDPOINT_KEYS = {"state_dir", "dialect", "host", "base_url", "http_url", "ca_bundle", "db", "redis",
                  "env_file", "log_file", "python", "secrets", "tenants"}
-SECRET_KEYS = {"STAGING_DB_DSN", "STAGING_REDIS_URL", "ADMIN_EMAIL", "ADMIN_PASSWORD",
+SECRET_KEYS = {"STAGING_DB_DSN", "STAGING_DB_MONITOR_DSN", "STAGING_REDIS_URL",
+               "ADMIN_EMAIL", "ADMIN_PASSWORD",
                *(f"TENANT_{t}_{kind}" for t in "ABC" for kind in ("EMAIL", "PASSWORD"))}
 SECURITY_HEADERS = {
     "strict-transport-security": "max-age=31536000; includeSubDomains",

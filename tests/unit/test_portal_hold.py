@@ -23,9 +23,12 @@ def test_phases_of_a_selection(phases, checks, expected):
     assert phases_of(phases, checks) == expected
 
 
-def test_infra_and_database_alone_need_no_portal():
-    assert not needs_portal({"infra", "database"})
-    assert needs_portal({"infra", "security"})
+def test_database_and_production_alone_need_no_portal():
+    """P1.6 reads the cache keys a logged-in tenant's dashboard writes: infra needs it."""
+    assert not needs_portal({"database"})
+    assert not needs_portal({"production"})
+    assert needs_portal({"infra"})
+    assert needs_portal({"database", "security"})
 
 
 def target_with_flag(tmp_path: Path, state: str, read_only: bool) -> Target:
