@@ -1022,7 +1022,8 @@ def test_defect_performance_schema_not_granted(clean: Deployment) -> None:
             with conn.cursor() as cur:
                 cur.execute("SELECT COUNT(*) FROM performance_schema."
                             "events_statements_summary_by_user_by_event_name")
-                return int(cur.fetchone()[0])
+                row = cur.fetchone()
+                return int(row[0]) if row else 0
         finally:
             conn.close()
 
