@@ -30,9 +30,10 @@ from staging_gate.guard import require_staging
 from staging_gate.profile import PHASES
 from staging_gate.target import Target
 
-#: Phases without a logged-in portal check: nothing to hold the flag on for.
-#: "production" (verify-production) never logs in.
-_NO_PORTAL_SESSIONS = frozenset({"infra", "database", "production"})
+#: Phases without a logged-in portal check: nothing to hold the flag on for. ("infra" has
+#: one: P1.6 logs in as a tenant so the app writes cache keys; "production" -
+#: verify-production - never logs in.)
+_NO_PORTAL_SESSIONS = frozenset({"database", "production"})
 _CHECK_PHASE = re.compile(r"^(?:test_)?P(\d+)[._]")
 
 

@@ -23,9 +23,10 @@ def test_phases_of_a_selection(phases, checks, expected):
     assert phases_of(phases, checks) == expected
 
 
-def test_infra_and_database_alone_need_no_portal():
-    assert not needs_portal({"infra", "database"})
-    assert needs_portal({"infra", "security"})
+def test_database_alone_needs_no_portal_but_infra_does():
+    assert not needs_portal({"database"})
+    assert needs_portal({"infra"})  # P1.6 logs in so the app writes cache keys
+    assert needs_portal({"database", "security"})
 
 
 def target_with_flag(tmp_path: Path, state: str, read_only: bool) -> Target:
