@@ -361,8 +361,10 @@ def production_copy_off(ctx: Ctx, saved: Saved) -> None:
 def float_precision_on(ctx: Ctx) -> Saved:
     ctx.conn.select_db(ctx.db)
     ctx.sql(f"ALTER TABLE retell_call_sessions ADD COLUMN {FLOAT_COLUMN} FLOAT NULL")
-    # id / 7: 0.142857142..., stored as FLOAT with ~7 significant digits; dumped with 6.
-    ctx.sql(f"UPDATE retell_call_sessions SET {FLOAT_COLUMN} = id / 7")
+    # (duration + 1) / 7: 6.142857..., stored as FLOAT with ~7 significant digits; dumped
+    # with 6. (Not the id: call ids are UUIDs in the filament dialect.)
+    ctx.sql(f"UPDATE retell_call_sessions SET {FLOAT_COLUMN} = "
+            "(COALESCE(duration_seconds, 0) + 1) / 7")
     return {}
 
 
