@@ -105,7 +105,7 @@ class ListedRows:
         ids = tuple(html_ids(html, id_attribute, id_pattern))
         return cls(len(ids), tuple(attribute_values(html, company_attribute)), ids)
 
-    def judged_by_owner(self, owned: Iterable[str], company: str) -> ListedRows:
+    def judged_by_owner(self, owned: Iterable[object], company: str) -> ListedRows:
         """These rows with a tenant per row from ownership: `company` for the ids in `owned`
         (what the profile's ownership SQL returned for that company), ``not company …`` for
         the others. Ids compare as strings."""
