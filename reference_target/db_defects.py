@@ -39,7 +39,8 @@ transcript line quoting the database name as text. ``backup_float_precision`` ad
 column ``retell_call_sessions.sentiment_score`` holding values with more than 6 significant
 digits: mariadb-dump writes 6, so the restored copy differs in that column.
 ``db_user_without_create`` revokes the app user's grant on the scratch databases
-(the seed's own grant, Part 2.3, is ``askproai_staging.*`` only): no scratch database.
+(the seed's own grant, Part 2.3, is ``askproai_staging.*`` only): no scratch database. (On
+the filament dialect the app user never had it: the scratch user's grant is revoked.)
 """
 
 from __future__ import annotations
@@ -95,6 +96,12 @@ class Ctx:
 
     def app_users(self) -> list[str]:
         return [f"'{self.runtime.db_user}'@'{host}'" for host in ("127.0.0.1", "localhost")]
+
+    def scratch_creators(self) -> list[str]:
+        """Who may create the scratch databases: the app user, or the dialect's scratch user."""
+        if self.runtime.dialect.app_user_creates_scratch or not self.runtime.scratch_user:
+            return self.app_users()
+        return [f"'{self.runtime.scratch_user}'@'{host}'" for host in ("127.0.0.1", "localhost")]
 
 
 def _state_file(state_dir: Path, name: str) -> Path:
@@ -361,8 +368,10 @@ def production_copy_off(ctx: Ctx, saved: Saved) -> None:
 def float_precision_on(ctx: Ctx) -> Saved:
     ctx.conn.select_db(ctx.db)
     ctx.sql(f"ALTER TABLE retell_call_sessions ADD COLUMN {FLOAT_COLUMN} FLOAT NULL")
-    # id / 7: 0.142857142..., stored as FLOAT with ~7 significant digits; dumped with 6.
-    ctx.sql(f"UPDATE retell_call_sessions SET {FLOAT_COLUMN} = id / 7")
+    # (duration + 1) / 7: 6.142857..., stored as FLOAT with ~7 significant digits; dumped
+    # with 6. (Not the id: call ids are UUIDs in the filament dialect.)
+    ctx.sql(f"UPDATE retell_call_sessions SET {FLOAT_COLUMN} = "
+            "(COALESCE(duration_seconds, 0) + 1) / 7")
     return {}
 
 
@@ -372,13 +381,13 @@ def float_precision_off(ctx: Ctx, _saved: Saved) -> None:
 
 
 def without_create_on(ctx: Ctx) -> Saved:
-    for user in ctx.app_users():
+    for user in ctx.scratch_creators():
         ctx.sql(f"REVOKE ALL PRIVILEGES ON {SCRATCH_GRANT_PATTERN} FROM {user}")
     return {}
 
 
 def without_create_off(ctx: Ctx, _saved: Saved) -> None:
-    for user in ctx.app_users():
+    for user in ctx.scratch_creators():
         ctx.sql(f"GRANT ALL PRIVILEGES ON {SCRATCH_GRANT_PATTERN} TO {user}")
 
 

@@ -344,7 +344,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         return
     hold = hold_portal_on(Target(profile, read_only=options.read_only))
     config.stash[HOLD_KEY] = hold
-    if hold.found_on is not True:
+    if hold.found_on is not True or hold.switched:
         session.config.get_terminal_writer().line(f"staging-gate: {hold.describe()}")
     if hold.switched and signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
         # A CI job cancelled with SIGTERM unwinds like Ctrl-C, so the flag is still put back.
@@ -366,7 +366,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if not_restored:
         session.config.get_terminal_writer().line(
-            f"staging-gate: portal flag NOT restored to off: {', '.join(not_restored)}",
+            f"staging-gate: portal flags NOT restored to off: {', '.join(not_restored)}",
             red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

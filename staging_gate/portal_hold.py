@@ -30,7 +30,9 @@ from staging_gate.guard import require_staging
 from staging_gate.profile import PHASES
 from staging_gate.target import Target
 
-#: Phases without a logged-in portal check: nothing to hold the flag on for.
+#: Phases without a logged-in portal check: nothing to hold the flag on for. ("infra" has
+#: one: P1.6 logs in as a tenant so the app writes cache keys; "production" -
+#: verify-production - never logs in.)
 _NO_PORTAL_SESSIONS = frozenset({"database", "production"})
 _CHECK_PHASE = re.compile(r"^(?:test_)?P(\d+)[._]")
 
@@ -59,16 +61,22 @@ class PortalHold:
     found_on: bool | None
     switched: bool = False
     problem: str | None = None
+    #: The profile's `flags.sub_flags` found off and switched on for the run (restored too).
+    sub_flags_switched: list[str] = field(default_factory=list)
     _switch: FlagSwitch | None = field(default=None, repr=False)
 
     def describe(self) -> str:
+        subs = (f"; sub-flags {', '.join(self.sub_flags_switched)} off at start, switched on "
+                "for the run" if self.sub_flags_switched else "")
         if self.found_on is None:
             return f"portal flag {self.flag}: state unknown at start ({self.problem})"
+        if self.found_on and self.problem is None:
+            return f"portal flag {self.flag}: on at start, left alone{subs}"
         if self.found_on:
-            return f"portal flag {self.flag}: on at start, left alone"
+            return f"portal flag {self.flag}: on at start{subs} ({self.problem})"
         if self.problem is None:
             return (f"portal flag {self.flag}: off at start, switched on for the run "
-                    "(switched off again at the end)")
+                    f"(switched off again at the end){subs}")
         return f"portal flag {self.flag}: off at start, not switched on ({self.problem})"
 
     def release(self) -> list[str]:
@@ -80,34 +88,54 @@ class PortalHold:
         return not_restored
 
 
+_SWITCH_ERRORS = (GateError, CommandFailed, FlagDidNotSettle, FlagStateUnknown, httpx.HTTPError)
+
+
 def hold_portal_on(target: Target) -> PortalHold:
-    """Read the portal flag; if it is off, switch it on (production guard first) and return a
-    hold whose `release()` switches it back. Never raises: whatever stops it is recorded in
-    `problem`, and the checks report what they then see."""
+    """Read the portal flag and the profile's `flags.sub_flags` (the calls and appointments
+    pages behind it); switch on those that are off (production guard first) and return a hold
+    whose `release()` switches them back. Never raises: whatever stops it is recorded in
+    `problem`, and the checks report what they then see. Sub-flags are read only with
+    `flags.read_command` (from the outside only the portal flag can be told)."""
     flags = target.profile.flags
     switch = FlagSwitch(target)
     try:
         on = switch.is_enabled(flags.portal_flag)
     except (CommandFailed, FlagStateUnknown, httpx.HTTPError, ValueError) as error:
         return PortalHold(flags.portal_flag, None, problem=f"cannot read it: {error}")
-    if on:
-        return PortalHold(flags.portal_flag, True)
-    hold = PortalHold(flags.portal_flag, False)
+    hold = PortalHold(flags.portal_flag, on)
+    off_subs = _sub_flags_off(switch, hold) if flags.read_command else []
+    if on and not off_subs:
+        return hold
     if target.read_only:
         hold.problem = "--read-only: the gate switches no flag"
         return hold
     if not flags.toggle_command:
         hold.problem = "the profile has no flags.toggle_command"
         return hold
+    hold._switch = switch
     try:
         require_staging(target.fingerprint, f"switching {flags.portal_flag} on for the checks")
-        switch.ensure(flags.portal_flag, True)
-    except (GateError, CommandFailed, FlagDidNotSettle, FlagStateUnknown,
-            httpx.HTTPError) as error:
+        if not on:
+            hold.switched = True  # a half-done toggle is still put back
+            switch.ensure(flags.portal_flag, True)
+        for sub in off_subs:
+            hold.switched = True
+            hold.sub_flags_switched.append(sub)
+            switch.ensure(sub, True)
+    except _SWITCH_ERRORS as error:
         hold.problem = f"switching it on failed: {error}"
-        hold._switch = switch
-        hold.switched = True  # a half-done toggle is still put back
-        return hold
-    hold._switch = switch
-    hold.switched = True
     return hold
+
+
+def _sub_flags_off(switch: FlagSwitch, hold: PortalHold) -> list[str]:
+    """The profile's sub-flags that read as off (one that cannot be read is noted, not
+    switched: the gate never toggles what it cannot restore)."""
+    off: list[str] = []
+    for sub in switch.config.sub_flags:
+        try:
+            if not switch.is_enabled(sub):
+                off.append(sub)
+        except (CommandFailed, ValueError) as error:
+            hold.problem = f"cannot read sub-flag {sub}: {error}"
+    return off

@@ -54,7 +54,7 @@ def calls(ctx: Ctx) -> Response:
     page_no = params.page_number(ctx)
     filters = params.filters(ctx, repo.CALL_STATUSES)
     if ctx.on("sql_injection_filter_page"):  # the page takes its status filter unchecked
-        filters = dataclasses.replace(filters, status=ctx.param("status"))
+        filters = dataclasses.replace(filters, status=ctx.param(ctx.app.dialect.param("status")))
     result = repo.calls_page(ctx.db, ctx.company_id, filters, page_no, ctx.app.defects.active())
     return ctx.render("portal/calls.html", page=result, filters=filters,
                       statuses=repo.CALL_STATUSES,

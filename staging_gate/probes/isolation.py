@@ -4,7 +4,11 @@ forgotten in one branch). So each record type's search and filter parameters are
 the other tenant, on the API list and the HTML page, with a value that matches records of
 every tenant (``security.records[].probe_values``: a term all tenants' data contains, a
 status, a wide date), and every row that comes back is judged by its own tenant field
-(``company_field`` in the API, ``company_attribute`` in the page).
+(``company_field`` in the API, ``company_attribute`` in the page). A page that shows no tenant
+per row (a Filament table: only the record key in ``wire:key``) has its rows judged by their
+owner in the database instead: the row ids (``id_attribute`` / ``id_pattern``) the profile's
+ownership SQL (``[portal.<name>.sql].owned``) does not return for the replaying tenant's
+company are another tenant's.
 
 Ids and tenant values are compared as strings (integers, UUIDs, ULIDs alike).
 A replay that lists no row at all proves nothing (the value matched none of the tenant's
@@ -20,7 +24,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from staging_gate.probes.security import api_rows
+from staging_gate.probes.security import api_rows, html_ids
 from staging_gate.profile import RecordResource
 
 Surface = Literal["api", "page"]
@@ -61,7 +65,10 @@ def param_replays(resource: RecordResource) -> tuple[list[ParamReplay], list[str
 
 
 def attribute_values(html: str, attribute: str) -> list[str]:
-    """Values of every ``attribute="…"`` (or single-quoted) in `html`, in page order."""
+    """Values of every ``attribute="…"`` (or single-quoted) in `html`, in page order (none
+    for an empty `attribute`)."""
+    if not attribute:
+        return []
     pattern = re.compile(rf"""\b{re.escape(attribute)}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
     return [(m.group(1) if m.group(1) is not None else m.group(2)).strip()
             for m in pattern.finditer(html)]
@@ -84,6 +91,8 @@ class ListedRows:
 
     rows: int
     tenants: tuple[str, ...]
+    #: The row ids (page rows: group 1 of `id_pattern`), for judging rows by their owner.
+    ids: tuple[str, ...] = ()
 
     @classmethod
     def from_api(cls, payload: Any, company_field: str) -> ListedRows:
@@ -91,9 +100,18 @@ class ListedRows:
         return cls(len(tenants), tuple(t for t in tenants if t is not None))
 
     @classmethod
-    def from_page(cls, html: str, id_attribute: str, company_attribute: str) -> ListedRows:
-        return cls(len(attribute_values(html, id_attribute)),
-                   tuple(attribute_values(html, company_attribute)))
+    def from_page(cls, html: str, id_attribute: str, company_attribute: str,
+                  id_pattern: str = "") -> ListedRows:
+        ids = tuple(html_ids(html, id_attribute, id_pattern))
+        return cls(len(ids), tuple(attribute_values(html, company_attribute)), ids)
+
+    def judged_by_owner(self, owned: Iterable[object], company: str) -> ListedRows:
+        """These rows with a tenant per row from ownership: `company` for the ids in `owned`
+        (what the profile's ownership SQL returned for that company), ``not company …`` for
+        the others. Ids compare as strings."""
+        mine = {str(i) for i in owned}
+        return ListedRows(self.rows, tuple(company if i in mine else f"not company {company}"
+                                           for i in self.ids), self.ids)
 
 
 def own_tenants(plain_lists: Iterable[ListedRows]) -> set[str]:

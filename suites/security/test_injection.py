@@ -13,17 +13,17 @@ from staging_gate.probes.http_checks import observe
 pytestmark = pytest.mark.active
 
 
-def _rows(response, is_api: bool, id_attribute: str) -> int | None:
+def _rows(response, is_api: bool, resource) -> int | None:
     if response.status_code != 200:
         return None
     if is_api:
         return len(security.api_rows(response.json()))
-    return len(security.html_ids(response.text, id_attribute))
+    return len(security.html_ids(response.text, resource.id_attribute, resource.id_pattern))
 
 
 def _probe(client, path, params, is_api, resource, literal: bool) -> tuple[str | None, str]:
     response = client.get(path, params=params)
-    rows = _rows(response, is_api, resource.id_attribute) if literal else None
+    rows = _rows(response, is_api, resource) if literal else None
     problem = security.injection_problem(observe(response), response.text, rows)
     if problem:
         attach_response(response)

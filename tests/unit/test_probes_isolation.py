@@ -85,3 +85,35 @@ def test_own_rows_only_pass_and_errors_are_named():
 def test_fix_names_the_profile_key():
     fix = unproven_fix("calls", ["search", "status", "search"])
     assert "probe_values for search, status" in fix
+
+
+FILAMENT_ROWS = """
+<input wire:key="call-history-table.table.search.field.input">
+<tr wire:key="call-history-table.table.records.0d5a7514-901c-4da5-a056-fa67d1a91f79"></tr>
+<tr wire:key='call-history-table.table.records.1811f3c9-9450-457f-bf1e-cb2170b1ff9c'></tr>
+<a wire:key="call-history-table.pagination.next">Weiter</a>
+"""
+UUID_KEY = r"\.table\.records\.([0-9a-f-]{36})$"
+
+
+def test_page_without_tenant_attribute_lists_rows_by_id_pattern_only():
+    listed = ListedRows.from_page(FILAMENT_ROWS, "wire:key", "", UUID_KEY)
+    assert listed.rows == 2 and listed.tenants == ()
+    assert listed.ids == ("0d5a7514-901c-4da5-a056-fa67d1a91f79",
+                          "1811f3c9-9450-457f-bf1e-cb2170b1ff9c")
+
+
+def test_an_empty_attribute_name_matches_nothing():
+    assert attribute_values(FILAMENT_ROWS, "") == []
+
+
+def test_rows_judged_by_owner_name_the_rows_the_company_does_not_own():
+    listed = ListedRows.from_page(FILAMENT_ROWS, "wire:key", "", UUID_KEY)
+    judged = listed.judged_by_owner(["0d5a7514-901c-4da5-a056-fa67d1a91f79"], "2")
+    assert judged.tenants == ("2", "not company 2")
+    assert foreign_tenants(judged, {"2"}) == {"not company 2": 1}
+
+
+def test_rows_all_owned_are_own_rows_and_integer_ids_compare_as_text():
+    listed = ListedRows(2, (), ("7", "12"))
+    assert foreign_tenants(listed.judged_by_owner([7, 12], "1"), {"1"}) == {}
