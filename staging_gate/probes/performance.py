@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -141,14 +142,32 @@ def with_exact_p95(stats: Iterable[RequestStats],
     return result
 
 
+_BAD_STATUS = re.compile(r"(?:LocustBadStatusCode|BadStatusCode)\(code=(\d{3})\)")
+_REASONS = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+            419: "Page Expired", 429: "Too Many Requests", 500: "Internal Server Error",
+            502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
+
+
+def readable_error(error: str) -> str:
+    """One Locust failure as people read it: ``FastHttpUser``'s ``LocustBadStatusCode(code=500)``
+    becomes ``HTTP 500 Internal Server Error`` (what ``HttpUser`` says as ``500 Server
+    Error``); other errors are kept as Locust wrote them."""
+    match = _BAD_STATUS.search(error)
+    if match is None:
+        return error
+    code = int(match.group(1))
+    return f"HTTP {code} {_REASONS.get(code, '')}".rstrip()
+
+
 def parse_failures_csv(text: str) -> dict[str, str]:
-    """The most frequent error per ``METHOD name`` from Locust's ``*_failures.csv``."""
+    """The most frequent error per ``METHOD name`` from Locust's ``*_failures.csv``, readable
+    (`readable_error`)."""
     counted: dict[str, tuple[int, str]] = {}
     for row in csv.DictReader(text.splitlines()):
         key = timing_key(row.get("Method", ""), row.get("Name", ""))
         occurrences = int(row.get("Occurrences") or 0)
         if occurrences > counted.get(key, (0, ""))[0]:
-            counted[key] = (occurrences, row.get("Error", ""))
+            counted[key] = (occurrences, readable_error(row.get("Error", "")))
     return {key: error for key, (_, error) in counted.items()}
 
 

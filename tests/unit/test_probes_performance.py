@@ -2,6 +2,7 @@ from pathlib import Path
 
 import pytest
 
+from staging_gate.probes import performance
 from staging_gate.probes.performance import (
     BudgetRule,
     QueryObservation,
@@ -128,3 +129,19 @@ def test_failures_name_their_most_frequent_error():
     assert judge(seen, admin, 0.01) == [
         "GET /admin failed 12 of 12 requests (100.0%), allowed 1.0%: "
         "HTTPError('500 Server Error: Internal Server Error')"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "readable"),
+    [
+        ("LocustBadStatusCode(code=500)", "HTTP 500 Internal Server Error"),
+        ("BadStatusCode(code=419)", "HTTP 419 Page Expired"),
+        ("LocustBadStatusCode(code=599)", "HTTP 599"),
+        ("500 Server Error: Internal Server Error for url: /admin",
+         "500 Server Error: Internal Server Error for url: /admin"),
+        ("ConnectionRefusedError(111, 'Connection refused')",
+         "ConnectionRefusedError(111, 'Connection refused')"),
+    ],
+)
+def test_locust_errors_read_as_http_statuses(raw: str, readable: str) -> None:
+    assert performance.readable_error(raw) == readable
