@@ -3,14 +3,13 @@ filtered with values every tenant's records match, on the API and the HTML page,
 its own tenant's rows (each row judged by its own tenant field). A list can be scoped while
 a search over it is not; see `staging_gate.probes.isolation`."""
 
-import httpx
 import pytest
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
 from staging_gate.plugin import gate_profile
 from staging_gate.probes import isolation
-from staging_gate.profile import RecordResource
+from staging_gate.probes.records import listed_rows
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -21,26 +20,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
                              ids=[r.name for r in records] or ["no-records"])
 
 
-def listed(response: httpx.Response, record: RecordResource,
-           surface: isolation.Surface) -> isolation.ListedRows | None:
-    if response.status_code != 200:
-        return None
-    if surface == "page":
-        return isolation.ListedRows.from_page(response.text, record.id_attribute,
-                                              record.company_attribute)
-    try:
-        return isolation.ListedRows.from_api(response.json(), record.company_field)
-    except ValueError:
-        return None
-
-
 def test_P5_1_searches_and_filters_show_only_own_records(record, tenants, owner_and_other):
     """Every search and filter parameter, API and page, lists only the tenant's own rows."""
     expect.that(record is not None, "profile lists no security.records; nothing to check")
     who = owner_and_other[1]
     client = tenants[who]
-    plain = [listed(client.get(record.api_list), record, "api"),
-             listed(client.get(record.page_list), record, "page")]
+    plain = [listed_rows(client.get(record.api_list), record, "api"),
+             listed_rows(client.get(record.page_list), record, "page")]
     own = isolation.own_tenants(seen for seen in plain if seen is not None)
     if not own:
         expect.unverified(
@@ -51,7 +37,7 @@ def test_P5_1_searches_and_filters_show_only_own_records(record, tenants, owner_
     problems, empty, seen = [], [], []
     for replay in replays:
         response = client.get(replay.path, params=replay.params)
-        rows = listed(response, record, replay.surface)
+        rows = listed_rows(response, record, replay.surface)
         problem = isolation.replay_problem(replay, response.status_code, rows, own, who)
         seen.append({"request": replay.label, "status": response.status_code,
                      "rows": rows.rows if rows else None,
