@@ -9,6 +9,7 @@ import pytest
 from staging_gate import expect
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
+from staging_gate.profile import Profile
 
 SECTION = "appointments"
 SQL = "[portal.appointments.sql]"
@@ -16,7 +17,7 @@ FAR_FUTURE = date(9999, 12, 31)
 
 
 @pytest.fixture
-def list_url(profile) -> str:
+def list_url(profile: Profile) -> str:
     """The appointment list's path: `[portal.appointments].url`, else `routes.appointments`."""
     return profile.portal.appointments.url or profile.routes.appointments
 

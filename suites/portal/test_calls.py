@@ -8,13 +8,14 @@ import pytest
 from staging_gate import expect
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
+from staging_gate.profile import Profile
 
 SECTION = "calls"
 SQL = "[portal.calls.sql]"
 
 
 @pytest.fixture
-def calls_url(profile) -> str:
+def calls_url(profile: Profile) -> str:
     """The call list's path: `[portal.calls].url`, else `routes.calls`."""
     return profile.portal.calls.url or profile.routes.calls
 

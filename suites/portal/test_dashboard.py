@@ -9,10 +9,11 @@ from staging_gate import expect
 from staging_gate.errors import CouldNotVerify
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
+from staging_gate.profile import Profile
 
 
 @pytest.fixture
-def dashboard_url(profile) -> str:
+def dashboard_url(profile: Profile) -> str:
     """The dashboard's path: `[portal.dashboard].url`, else `routes.portal`."""
     return profile.portal.dashboard.url or profile.routes.portal
 
