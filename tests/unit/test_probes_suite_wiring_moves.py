@@ -6,6 +6,7 @@ temporary files and plain values."""
 import httpx
 import pytest
 
+from staging_gate.commands import CommandFailed
 from staging_gate.connections import MysqlDsn
 from staging_gate.probes import backup, logs, production
 from staging_gate.probes.load_baseline import RunFigures, budget_verdict
@@ -118,7 +119,7 @@ def test_wait_for_new_lines_gives_up_after_the_settle_time(tmp_path):
 
 
 def test_wait_for_new_lines_without_a_log_raises_command_failed():
-    with pytest.raises(logs.CommandFailed):
+    with pytest.raises(CommandFailed):
         logs.wait_for_new_lines(logs.LogMark("none"), None, (), settle_seconds=0)
 
 
