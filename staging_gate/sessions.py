@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 
 import httpx
 
@@ -55,3 +57,17 @@ def logout(client: httpx.Client, page_with_token: str, logout_path: str) -> int:
     response = client.get(page_with_token)
     token = extract_csrf_token(response.text) or ""
     return client.post(logout_path, data={"_token": token}).status_code
+
+
+@contextlib.contextmanager
+def logged_in(client: httpx.Client, login_path: str, email: str, password: str,
+              page_with_token: str, logout_path: str) -> Iterator[httpx.Client]:
+    """`client` logged in through the login form for the block, logged out after it (also when
+    the block fails; an HTTP error while logging out is ignored: the session expires).
+    Raises LoginFailed (see `login`) before the block runs."""
+    login(client, login_path, email, password)
+    try:
+        yield client
+    finally:
+        with contextlib.suppress(httpx.HTTPError):
+            logout(client, page_with_token, logout_path)

@@ -28,7 +28,7 @@ from pathlib import Path
 import pymysql
 
 from staging_gate.commands import CommandFailed, render
-from staging_gate.connections import MysqlDsn
+from staging_gate.connections import MysqlDsn, connect_db
 from staging_gate.errors import CouldNotVerify
 from staging_gate.probes.backup_dump import (
     account_in_error,
@@ -36,7 +36,14 @@ from staging_gate.probes.backup_dump import (
     prepare_dump,
     unsafe_statements,
 )
-from staging_gate.probes.schema import Query, base_tables, quote_identifier, visible_schemas
+from staging_gate.probes.schema import (
+    Query,
+    base_tables,
+    query_runner,
+    quote_identifier,
+    visible_schemas,
+)
+from staging_gate.profile import BackupSection
 
 SCRATCH_CHARSET = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 
@@ -419,6 +426,28 @@ class CopyPlan:
     restore_env: Mapping[str, str] | None
     timeout_seconds: float
 
+
+
+def copy_plan(settings: BackupSection, copy: MysqlDsn) -> CopyPlan:
+    """The profile's `backup.restore_command` (its own env), or else the local client
+    restoring over `copy` (`client_restore_command`, password in `client_env`)."""
+    if settings.restore_command:
+        template, env = settings.restore_command, None
+    else:
+        template, env = client_restore_command(copy), client_env(copy)
+    return CopyPlan(settings.dump_command, template, env, settings.timeout_seconds)
+
+
+@contextlib.contextmanager
+def connected(dsn: MysqlDsn, timeout: float) -> Iterator[Query]:
+    """Queries on a new connection of their own (connect timeout `timeout` s), closed
+    afterwards; connect errors (pymysql.MySQLError) propagate."""
+    connection = connect_db(dsn, timeout)
+    try:
+        yield query_runner(connection)
+    finally:
+        with contextlib.suppress(pymysql.MySQLError):
+            connection.close()
 
 def _restore_failure(failure: CommandFailed, prepared: Path, scratch: str, prefix: str,
                      dsn_setting: str) -> Exception:

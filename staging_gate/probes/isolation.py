@@ -20,12 +20,14 @@ WSTG-ATHZ-04 (IDOR) — every way to reach the data must be scoped, not only the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from staging_gate.errors import CouldNotVerify
+from staging_gate.probes import portal
 from staging_gate.probes.security import api_rows, html_ids
-from staging_gate.profile import RecordResource
+from staging_gate.profile import Profile, RecordResource
 
 Surface = Literal["api", "page"]
 
@@ -158,3 +160,38 @@ def unproven_fix(resource: str, params: Iterable[str]) -> str:
     return (f"set security.records (name = {resource!r}) probe_values for {names}: a value "
             "that matches records of every tenant (a term all their data contains, a status, "
             "a wide date)")
+
+
+Judge = Callable[["ListedRows"], "ListedRows"]
+
+
+def owner_judge(profile: Profile, record: RecordResource, who: str,
+                db: Callable[[], Any]) -> Judge | None:
+    """For a page that shows no tenant per row (``company_attribute = ""``): a judge that marks
+    each row by its owner in the database — the profile's ``[portal.<record>.sql].owned`` for
+    `who`'s company (``[portal].company_sql``), run read-only over ``db()`` (a pymysql
+    connection factory). None when the page shows tenants itself.
+
+    Raises: CouldNotVerify when the SQL is missing or the tenant has no company.
+    """
+    if record.company_attribute:
+        return None
+    key = f"[portal.{record.name}.sql].owned"
+    pages = getattr(profile.portal, record.name, None)
+    sql = getattr(getattr(pages, "sql", None), "owned", "")
+    if not sql:
+        raise CouldNotVerify(
+            f"the {record.name} page shows no tenant per row and {key} is not set",
+            f"set company_attribute of security.records ({record.name!r}), or {key}")
+    oracle = portal.Oracle(portal.read_only_runner(db()))
+    tenant = next(t for t in profile.tenants if t.key == who)
+    company = portal.company_of(oracle, profile.portal.company_sql,
+                                profile.secret(tenant.email_env))
+    if company is None:
+        raise CouldNotVerify(f"tenant {who} has no company",
+                             "make [portal].company_sql return the tenant's company id")
+    oracle.company = company
+
+    def judge(rows: ListedRows) -> ListedRows:
+        return rows.judged_by_owner(oracle.owned(key, sql, rows.ids), str(company))
+    return judge

@@ -14,7 +14,8 @@ import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from staging_gate.probes.performance import RequestStats
+from staging_gate.probes.performance import BudgetRule, RequestStats, judge
+from staging_gate.profile import LoadBaseline
 
 
 @dataclass(frozen=True)
@@ -127,3 +128,28 @@ def trend_svg(history: Sequence[RunFigures], current: Mapping[str, float], last:
 
 def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@dataclass(frozen=True)
+class BudgetVerdict:
+    """One budget judged: the requests it covers, its problems (budget, failures, and the
+    slowdowns when the baseline blocks) and the slowdowns that are advisory only."""
+
+    covered: list[RequestStats]
+    problems: list[str]
+    advisory: list[str]
+
+
+def budget_verdict(stats: Sequence[RequestStats], rule: BudgetRule, max_failure_ratio: float,
+                   history: Sequence[RunFigures], baseline: LoadBaseline) -> BudgetVerdict:
+    """`rule`'s requests judged (`performance.judge`: p95 in ms, failure ratio) and compared
+    with the last GO runs (`slowdowns`, settings `budgets.baseline`): a slowdown is a
+    problem when `baseline.blocking`, else advisory."""
+    covered = [s for s in stats if rule.covers(s.name)]
+    problems = judge(stats, rule, max_failure_ratio)
+    slower = [s.describe() for s in slowdowns(
+        covered, history, factor=baseline.factor,
+        min_slowdown_ms=baseline.min_slowdown_ms, runs=baseline.runs)]
+    if slower and baseline.blocking:
+        return BudgetVerdict(covered, problems + slower, [])
+    return BudgetVerdict(covered, problems, slower)

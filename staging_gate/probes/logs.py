@@ -42,7 +42,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from staging_gate.commands import CommandFailed, run_command
+from staging_gate.profile import RoutesSection
+from staging_gate.sessions import LoginFailed, csrf_token, logout
 
 CANARY_DOMAIN = "staging-gate.invalid"
 # The gate's own canary addresses belong to the canary check: it fails the run that leaks
@@ -574,3 +578,42 @@ class Canary:
 def lines_with(text: str, needles: Iterable[str], limit: int = 5) -> list[str]:
     wanted = [n.lower() for n in needles]
     return [line for line in text.splitlines() if any(n in line.lower() for n in wanted)][:limit]
+
+
+def wait_for_new_lines(mark: LogMark, path: str | None, command: Sequence[str],
+                       settle_seconds: float = 2.0, poll_seconds: float = 0.25) -> LogText:
+    """Re-read the log (`read_since`) until it gained text since `mark` or `settle_seconds`
+    passed (writes may lag a little); the last reading. Raises CommandFailed when the log
+    cannot be read."""
+    deadline = time.monotonic() + settle_seconds
+    while True:
+        after = read_since(mark, path, command)
+        if after.text or time.monotonic() >= deadline:
+            return after
+        time.sleep(poll_seconds)
+
+
+def submit_canary(client: httpx.Client, path: str, canary: Canary) -> str:
+    """POST the login form at `path` with the canary as e-mail and its phone number as
+    password (a failed login); what happened, for the evidence: `"POST <path> → <status>
+    <location>"`, or `"<path>: not submitted (<why>)"` when the form gave no CSRF token."""
+    try:
+        token = csrf_token(client, path)
+    except (LoginFailed, httpx.HTTPError) as error:
+        return f"{path}: not submitted ({error})"
+    response = client.post(path, data={"_token": token, "email": canary.email,
+                                       "password": canary.phone})
+    return f"POST {path} → {response.status_code} {response.headers.get('location', '')}"
+
+
+def portal_journey(client: httpx.Client, routes: RoutesSection) -> list[str]:
+    """With `client` logged in: GET every portal page and API path, then log out; one
+    `"GET <path> → <status>"` per request (and `"logout failed"` on an HTTP error), for the
+    evidence. HTTP errors of the GETs propagate."""
+    visited = [f"GET {path} → {client.get(path).status_code}"
+               for path in (*routes.portal_paths, *routes.portal_api_paths)]
+    try:
+        logout(client, routes.portal, routes.portal_logout)
+    except httpx.HTTPError:
+        visited.append("logout failed")
+    return visited

@@ -129,6 +129,27 @@ def snapshot(page: Page, name: str) -> None:
     attach_png(name, page.screenshot(full_page=True))
 
 
+
+def show(page: Page, path: str, shot: str) -> None:
+    """Open `path` (`visit`: PageProblem unless it answers 200 without a login form) and
+    attach a full-page screenshot named `shot`."""
+    visit(page, path)
+    snapshot(page, shot)
+
+
+def open_listing(page: Page, path: str, contract: ListPage, section: str, shot: str) -> Listing:
+    """Open the list at `path`, attach a screenshot named `shot`, read it (`read_listing`)."""
+    show(page, path, shot)
+    return read_listing(page, contract, section)
+
+
+def filtered(page: Page, contract: ListPage, section: str, values: Mapping[str, str],
+             list_url: str, shot: str) -> Listing:
+    """`apply_values` (raises as there), then a screenshot named `shot`; the list read."""
+    listing = apply_values(page, contract, section, values, list_url)
+    snapshot(page, shot)
+    return listing
+
 def with_params(path: str, params: Mapping[str, str]) -> str:
     """`path` with `params` set (replacing same-named ones); brackets kept readable."""
     parts = urlsplit(path)

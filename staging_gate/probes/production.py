@@ -16,6 +16,7 @@ import httpx
 
 from staging_gate.probes.http_checks import Observation, observe
 from staging_gate.probes.security import DEBUG_PATTERNS, first_match, normalized_body
+from staging_gate.profile import ProductionSection, RoutesSection
 
 
 @dataclass(frozen=True)
@@ -76,3 +77,27 @@ def debug_endpoint_problem(seen: Observation, body: str) -> str | None:
     if seen.status not in (403, 404):
         return f"{seen.describe()}, expected 403 or 404: debug tooling reachable on production"
     return None
+
+
+def refused_problems(client: httpx.Client, who: str, routes: RoutesSection,
+                     where: ProductionSection) -> list[str]:
+    """Every portal page and API path as `who` (a label) sees it through `client`, compared
+    with what a missing page (`where.missing_page`) or API path (`where.missing_api_path`)
+    answers; one `"<who>: <difference>"` per path that answers differently."""
+    missing = {False: page_answer(client.get(where.missing_page)),
+               True: page_answer(client.get(where.missing_api_path))}
+    paths = [(p, False) for p in routes.portal_paths] + [(p, True) for p in routes.portal_api_paths]
+    problems = []
+    for path, is_api in paths:
+        difference = missing_page_difference(page_answer(client.get(path)), missing[is_api])
+        problems += [f"{who}: {difference}"] if difference else []
+    return problems
+
+
+def pilot_problems(client: httpx.Client, who: str, routes: RoutesSection) -> list[str]:
+    """The pilot user gets the portal: its dashboard (`routes.portal`) and every API path
+    answer 200; one `"<who>: <status line>, expected the portal"` per path that does not."""
+    seen = [observe(client.get(routes.portal))]
+    seen += [observe(client.get(path)) for path in routes.portal_api_paths]
+    return [f"{who}: {o.describe()}, expected the portal" for o in seen
+            if o.status != 200]

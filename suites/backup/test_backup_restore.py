@@ -6,25 +6,24 @@ errors); this file wires connections and judges. The scratch database is created
 connection of ``backup.scratch_dsn_env`` when set, and dropped on a fresh connection, also
 when the check fails half way or its own connection died."""
 
-import contextlib
 import dataclasses
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pymysql
 import pytest
 
 from staging_gate import expect
-from staging_gate.connections import MysqlDsn, connect_db, parse_mysql_dsn
+from staging_gate.connections import MysqlDsn, parse_mysql_dsn
 from staging_gate.evidence import attach_json, attach_text
-from staging_gate.probes import backup, schema
+from staging_gate.probes import backup
 from staging_gate.profile import Profile
 from staging_gate.target import Target
 
 SCRATCH_DSN_SETTING = "backup.scratch_dsn_env"
 
 
+@pytest.fixture
 def scratch_dsn(profile: Profile, target: Target) -> MysqlDsn:
     """Who creates, fills and drops the scratch database: ``backup.scratch_dsn_env``'s user
     (no database selected) or else the gate's own."""
@@ -34,29 +33,8 @@ def scratch_dsn(profile: Profile, target: Target) -> MysqlDsn:
     return dataclasses.replace(parse_mysql_dsn(profile.secret(env_var), env_var), database="")
 
 
-def copy_plan(profile: Profile, copy: MysqlDsn) -> backup.CopyPlan:
-    """The profile's restore command, or the local client over the scratch DSN."""
-    settings = profile.backup
-    if settings.restore_command:
-        template, env = settings.restore_command, None
-    else:
-        template, env = backup.client_restore_command(copy), backup.client_env(copy)
-    return backup.CopyPlan(settings.dump_command, template, env, settings.timeout_seconds)
-
-
-@contextlib.contextmanager
-def connected(dsn: MysqlDsn, timeout: float) -> Iterator[schema.Query]:
-    """Queries on a new connection of their own, closed afterwards."""
-    connection = connect_db(dsn, timeout)
-    try:
-        yield schema.query_runner(connection)
-    finally:
-        with contextlib.suppress(pymysql.MySQLError):
-            connection.close()
-
-
 @pytest.mark.exclusive
-def test_P7_1_backup_restores_identically(query, profile, target):
+def test_P7_1_backup_restores_identically(query, profile, scratch_dsn):
     """Dump staging with the deploy's command, restore it into `<prefix><random>`, compare
     every table's row count and checksum with staging, then drop the scratch database."""
     settings, live = profile.backup, profile.database.name
@@ -64,16 +42,16 @@ def test_P7_1_backup_restores_identically(query, profile, target):
                 "profile sets no backup.dump_command; the backup cannot be tested")
     prefix, timeout = settings.scratch_database_prefix, profile.database.connect_timeout_seconds
     scratch = backup.scratch_name(prefix)
-    copy = scratch_dsn(profile, target)
+    copy = scratch_dsn
     error = None
     with (tempfile.TemporaryDirectory(prefix="staging-gate-backup-") as tmp,
-          connected(copy, timeout) as copy_query,
-          backup.scratch_database(copy_query, scratch, lambda: connected(copy, timeout),
+          backup.connected(copy, timeout) as copy_query,
+          backup.scratch_database(copy_query, scratch, lambda: backup.connected(copy, timeout),
                                   prefix, SCRATCH_DSN_SETTING) as created):
         try:
             comparison, run = backup.copy_to_scratch(
-                query, copy_query, copy_plan(profile, copy), live, scratch, Path(tmp),
-                prefix, SCRATCH_DSN_SETTING)
+                query, copy_query, backup.copy_plan(settings, copy), live, scratch,
+                Path(tmp), prefix, SCRATCH_DSN_SETTING)
         except backup.UnsafeDump as unsafe:
             attach_text("unsafe statements in the dump", "\n".join(unsafe.statements))
             error = str(unsafe)

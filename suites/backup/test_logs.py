@@ -19,7 +19,7 @@ marked `active`: the production guard refuses it unless the target is confirmed 
 (and on --read-only runs).
 """
 
-import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -28,58 +28,29 @@ from staging_gate import expect
 from staging_gate.commands import CommandFailed
 from staging_gate.evidence import attach_json, attach_text
 from staging_gate.probes import logs
-from staging_gate.sessions import LoginFailed, csrf_token, login, logout
+from staging_gate.profile import TenantUser
+from staging_gate.sessions import LoginFailed, login
 
 SETTLE_SECONDS = 2.0
 
 
-def read_since(profile, mark: logs.LogMark) -> logs.LogText:
-    settings = profile.logs
-    try:
-        return logs.read_since(mark, settings.path, settings.command)
-    except CommandFailed as error:
-        pytest.fail(f"the application log cannot be read: {error}", pytrace=False)
+@pytest.fixture
+def logged_in_journey(target, profile) -> Callable[[TenantUser], list[str]]:
+    """For a tenant: log in through the real login form, open every portal page, log out;
+    what happened, for the evidence (`logs.portal_journey`). A failed login fails the check."""
+    routes = profile.routes
 
+    def journey(tenant: TenantUser) -> list[str]:
+        with target.client() as client:
+            try:
+                login(client, routes.portal_login, profile.secret(tenant.email_env),
+                      profile.secret(tenant.password_env))
+            except (LoginFailed, httpx.HTTPError) as error:
+                pytest.fail(f"login as ${tenant.email_env} failed: {error}", pytrace=False)
+            visited = logs.portal_journey(client, routes)
+        return [f"{tenant.key}: {step}" for step in visited]
 
-def submit_failed_login(client: httpx.Client, path: str, canary: logs.Canary) -> str:
-    """POST the login form with the canary; returns what happened, for the evidence."""
-    try:
-        token = csrf_token(client, path)
-    except (LoginFailed, httpx.HTTPError) as error:
-        return f"{path}: not submitted ({error})"
-    response = client.post(path, data={"_token": token, "email": canary.email,
-                                       "password": canary.phone})
-    return f"POST {path} → {response.status_code} {response.headers.get('location', '')}"
-
-
-def wait_for_new_lines(profile, mark: logs.LogMark) -> logs.LogText:
-    """Re-read the log until it gained text since `mark` or SETTLE_SECONDS passed (writes
-    may lag a little)."""
-    deadline = time.monotonic() + SETTLE_SECONDS
-    while True:
-        after = read_since(profile, mark)
-        if after.text or time.monotonic() >= deadline:
-            return after
-        time.sleep(0.25)
-
-
-def logged_in_journey(target, tenant) -> list[str]:
-    """Log in as `tenant` through the real login form, open every portal page, log out;
-    what happened, for the evidence."""
-    routes, profile = target.profile.routes, target.profile
-    with target.client() as client:
-        try:
-            login(client, routes.portal_login, profile.secret(tenant.email_env),
-                  profile.secret(tenant.password_env))
-        except (LoginFailed, httpx.HTTPError) as error:
-            pytest.fail(f"login as ${tenant.email_env} failed: {error}", pytrace=False)
-        visited = [f"GET {path} → {client.get(path).status_code}"
-                   for path in (*routes.portal_paths, *routes.portal_api_paths)]
-        try:
-            logout(client, routes.portal, routes.portal_logout)
-        except httpx.HTTPError:
-            visited.append("logout failed")
-    return [f"{tenant.key}: {step}" for step in visited]
+    return journey
 
 
 @pytest.mark.active
@@ -90,9 +61,12 @@ def test_P7_4_canary_pii_not_logged(target, profile):
     routes = profile.routes
     before = logs.mark_log(settings.path, settings.command)
     with target.client() as client:
-        submitted = [submit_failed_login(client, path, canary)
+        submitted = [logs.submit_canary(client, path, canary)
                      for path in dict.fromkeys((routes.portal_login, routes.admin_login))]
-    after = wait_for_new_lines(profile, before)
+    try:
+        after = logs.wait_for_new_lines(before, settings.path, settings.command, SETTLE_SECONDS)
+    except CommandFailed as error:
+        pytest.fail(f"the application log cannot be read: {error}", pytrace=False)
     leaked = canary.found_in(after.text)
     attach_json("canary", {
         "email": canary.email, "phone": canary.phone, "submitted": submitted,
@@ -107,7 +81,7 @@ def test_P7_4_canary_pii_not_logged(target, profile):
                 f"{after.source}: {' | '.join(line[:200] for line in lines)}")
 
 
-def test_P7_4_no_pii_in_log(target, profile, log_mark):
+def test_P7_4_no_pii_in_log(profile, log_mark, logged_in_journey):
     """What the log gained since the run started — the gate's own traffic, including a
     logged-in journey over the portal pages by every profile tenant — holds no e-mail
     address or phone number (profile PII patterns, minus its allow-list and the gate's own
@@ -117,9 +91,9 @@ def test_P7_4_no_pii_in_log(target, profile, log_mark):
                 "can precede the log scan")
     expect.that(bool(settings.pii_patterns), "profile lists no logs.pii_patterns; nothing to check")
     before_journey = logs.mark_log(settings.path, settings.command)
-    journey = [step for tenant in profile.tenants for step in logged_in_journey(target, tenant)]
-    wait_for_new_lines(profile, before_journey)
+    journey = [step for tenant in profile.tenants for step in logged_in_journey(tenant)]
     try:
+        logs.wait_for_new_lines(before_journey, settings.path, settings.command, SETTLE_SECONDS)
         result = logs.scan_since(log_mark, settings.path, settings.command,
                                  settings.pii_patterns, (*settings.allow, logs.CANARY_ALLOW),
                                  max_bytes=settings.max_bytes)

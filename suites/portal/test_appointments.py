@@ -5,12 +5,10 @@ judged against the profile's SQL."""
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Page
 
 from staging_gate import expect
 from staging_gate.probes import portal
 from staging_gate.probes import portal_pages as pages
-from staging_gate.probes.portal import Listing
 from staging_gate.profile import Profile
 
 SECTION = "appointments"
@@ -18,31 +16,25 @@ SQL = "[portal.appointments.sql]"
 FAR_FUTURE = date(9999, 12, 31)
 
 
+@pytest.fixture
 def list_url(profile: Profile) -> str:
+    """The appointment list's path: `[portal.appointments].url`, else `routes.appointments`."""
     return profile.portal.appointments.url or profile.routes.appointments
 
 
-def open_list(page: Page, profile: Profile, shot: str = "appointments (upcoming)") -> Listing:
-    pages.visit(page, list_url(profile))
-    pages.snapshot(page, shot)
-    return pages.read_listing(page, profile.portal.appointments, SECTION)
-
-
-def appointment_count(oracle: portal.Oracle, profile: Profile, **params: object) -> int:
-    return oracle.count(f"{SQL}.count", profile.portal.appointments.sql.count, **params)
-
-
-def test_P4_2_upcoming_appointments_shown(portal_page, profile, oracle):
+def test_P4_2_upcoming_appointments_shown(portal_page, profile, oracle, list_url):
     """The default list shows the company's upcoming appointments: none past, all counted."""
     contract = profile.portal.appointments
     pages.require_cell(contract, SECTION, "date")
-    listing = open_list(portal_page, profile)
-    pages.need_total(listing, contract, SECTION, list_url(profile))
-    expected = appointment_count(oracle, profile, **portal.range_params(oracle.today, None))
+    listing = pages.open_listing(portal_page, list_url, contract, SECTION,
+                                 "appointments (upcoming)")
+    pages.need_total(listing, contract, SECTION, list_url)
+    expected = oracle.count(f"{SQL}.count", contract.sql.count,
+                            **portal.range_params(oracle.today, None))
     problems = [] if listing.ids else ["no upcoming appointments listed"]
     problems += [p for p in [portal.total_problem(listing, expected, "upcoming")] if p]
     problems += portal.dates_outside(listing, oracle.today, FAR_FUTURE)
-    expect.no_problems(problems, f"{list_url(profile)} (upcoming)")
+    expect.no_problems(problems, f"{list_url} (upcoming)")
 
 
 def test_P4_2_calendar_renders_month(portal_page, profile, oracle):
@@ -50,7 +42,8 @@ def test_P4_2_calendar_renders_month(portal_page, profile, oracle):
     first, last = portal.month_of(oracle.today)
     days, events = pages.read_calendar(portal_page, profile.portal.calendar, first)
     pages.snapshot(portal_page, "appointments calendar")
-    expected = appointment_count(oracle, profile, **portal.range_params(first, last))
+    expected = oracle.count(f"{SQL}.count", profile.portal.appointments.sql.count,
+                            **portal.range_params(first, last))
     in_month = [d for d in days if d.startswith(first.strftime("%Y-%m"))]
     problems = portal.calendar_problems(len(in_month), last.day, len(events), expected)
     sql = profile.portal.appointments.sql.owned
@@ -61,11 +54,11 @@ def test_P4_2_calendar_renders_month(portal_page, profile, oracle):
 
 
 @pytest.mark.parametrize("kind", ["status", "date"])
-def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, oracle):
+def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, oracle, list_url):
     """A status or date filter shows exactly the company's matching appointments."""
     contract = profile.portal.appointments
     pages.require_cell(contract, SECTION, kind)
-    open_list(portal_page, profile)
+    pages.open_listing(portal_page, list_url, contract, SECTION, "appointments (upcoming)")
     if kind == "status":
         status = str(expect.present(
             oracle.value(f"{SQL}.rarest_status", contract.sql.rarest_status,
@@ -73,13 +66,14 @@ def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, oracle):
             "the company has no upcoming appointments to filter",
         ))
         values = {"status": status}
-        expected = appointment_count(oracle, profile, status=status,
-                                     **portal.range_params(oracle.today, None))
+        expected = oracle.count(f"{SQL}.count", contract.sql.count, status=status,
+                                **portal.range_params(oracle.today, None))
     else:
         start, end = oracle.today + timedelta(days=1), oracle.today + timedelta(days=7)
         values = {"from": start.isoformat(), "to": end.isoformat()}
-        expected = appointment_count(oracle, profile, **portal.range_params(start, end))
-    listing = pages.apply_values(portal_page, contract, SECTION, values, list_url(profile))
+        expected = oracle.count(f"{SQL}.count", contract.sql.count,
+                                **portal.range_params(start, end))
+    listing = pages.apply_values(portal_page, contract, SECTION, values, list_url)
     pages.snapshot(portal_page, f"appointments filtered by {kind}")
     pages.need_total(listing, contract, SECTION, pages.path_of(portal_page))
     if kind == "status":
@@ -90,15 +84,16 @@ def test_P4_2_appointments_filters_narrow(kind, portal_page, profile, oracle):
     expect.no_problems([p for p in [total] if p] + problems, pages.path_of(portal_page))
 
 
-def test_P4_2_appointments_own_tenant_only(portal_page, profile, oracle, tenant):
+def test_P4_2_appointments_own_tenant_only(portal_page, profile, oracle, tenant, list_url):
     """Every appointment listed belongs to the tenant's company in the database."""
     contract = profile.portal.appointments
-    shown = list(open_list(portal_page, profile).ids)
-    shown += pages.open_page(portal_page, contract, SECTION, list_url(profile), 2).ids
-    expect.that(bool(shown), f"{list_url(profile)} shows no appointments to judge")
+    shown = list(pages.open_listing(portal_page, list_url, contract, SECTION,
+                                    "appointments (upcoming)").ids)
+    shown += pages.open_page(portal_page, contract, SECTION, list_url, 2).ids
+    expect.that(bool(shown), f"{list_url} shows no appointments to judge")
     foreign = portal.foreign_ids(shown, oracle.owned(f"{SQL}.owned", contract.sql.owned, shown))
     expect.that(
         not foreign,
-        f"{list_url(profile)} as {tenant.key} (company {oracle.company}) shows "
+        f"{list_url} as {tenant.key} (company {oracle.company}) shows "
         f"{len(foreign)} appointments of other companies: ids {', '.join(foreign[:10])}",
     )

@@ -3,7 +3,7 @@ activity shows the company's latest entries (`[portal.dashboard]`, `.chart`, `.a
 
 from datetime import timedelta
 
-from playwright.sync_api import Page
+import pytest
 
 from staging_gate import expect
 from staging_gate.errors import CouldNotVerify
@@ -12,43 +12,40 @@ from staging_gate.probes import portal_pages as pages
 from staging_gate.profile import Profile
 
 
+@pytest.fixture
 def dashboard_url(profile: Profile) -> str:
+    """The dashboard's path: `[portal.dashboard].url`, else `routes.portal`."""
     return profile.portal.dashboard.url or profile.routes.portal
 
 
-def open_dashboard(page: Page, profile: Profile) -> None:
-    pages.visit(page, dashboard_url(profile))
-    pages.snapshot(page, "dashboard")
-
-
-def test_P4_3_stat_cards_equal_database_counts(portal_page, profile, oracle):
+def test_P4_3_stat_cards_equal_database_counts(portal_page, profile, oracle, dashboard_url):
     """Each declared stat card shows exactly the company's number in the database."""
-    open_dashboard(portal_page, profile)
+    pages.show(portal_page, dashboard_url, "dashboard")
     shown = pages.stat_values(portal_page, profile.portal.dashboard)
     expected = {
         stat.name: oracle.count(f"[portal.dashboard].stats {stat.name}.sql", stat.sql)
         for stat in profile.portal.dashboard.stats
     }
     expect.no_problems(portal.stat_problems(shown, expected),
-                       f"dashboard {dashboard_url(profile)}")
+                       f"dashboard {dashboard_url}")
 
 
-def test_P4_3_chart_renders(portal_page, profile, oracle):
+def test_P4_3_chart_renders(portal_page, profile, oracle, dashboard_url):
     """The chart is drawn (visible size, painted shapes) and its bars are the database's."""
     contract = profile.portal.chart
-    open_dashboard(portal_page, profile)
+    pages.show(portal_page, dashboard_url, "dashboard")
     drawn = pages.chart(portal_page, contract)
     start = oracle.today - timedelta(days=contract.days - 1)
     per_day = oracle.per_day("[portal.chart].per_day_sql", contract.per_day_sql, start,
                              oracle.today)
     expect.no_problems(portal.chart_problems(drawn, per_day),
-                       f"chart {contract.selector} on {dashboard_url(profile)}")
+                       f"chart {contract.selector} on {dashboard_url}")
 
 
-def test_P4_3_recent_activity_shown(portal_page, profile, oracle):
+def test_P4_3_recent_activity_shown(portal_page, profile, oracle, dashboard_url):
     """Recent activity lists the company's own entries, its latest entry among them."""
     contract = profile.portal.activity
-    open_dashboard(portal_page, profile)
+    pages.show(portal_page, dashboard_url, "dashboard")
     entries = pages.activity(portal_page, contract)
     unknown = sorted({kind for kind, _ in entries} - set(contract.owned_sql))
     if unknown:
@@ -64,4 +61,4 @@ def test_P4_3_recent_activity_shown(portal_page, profile, oracle):
         newest = oracle.value("[portal.activity].latest_sql", contract.latest_sql)
         latest = None if newest is None else (contract.latest_kind, str(newest))
     expect.no_problems(portal.activity_problems(entries, owned, latest),
-                       f"recent activity on {dashboard_url(profile)}")
+                       f"recent activity on {dashboard_url}")

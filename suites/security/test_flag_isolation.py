@@ -7,18 +7,10 @@ import pytest
 from staging_gate import expect
 from staging_gate.evidence import attach_json
 from staging_gate.flags import FlagDidNotSettle
+from staging_gate.probes import records
 from staging_gate.probes.http_checks import not_found_violations, observe, until_settled
 
 pytestmark = pytest.mark.exclusive
-
-
-def _surface(profile, harvested) -> list[str]:
-    routes = profile.routes
-    paths = [*routes.portal_paths, *routes.portal_api_paths, routes.portal_login]
-    for found in harvested.values():
-        paths += [found.resource.page_list, found.resource.api_list]
-        paths += [path for path, _ in found.detail_paths()]
-    return list(dict.fromkeys(paths))
 
 
 @pytest.mark.parametrize("audience", ["anonymous", "tenant"])
@@ -33,7 +25,7 @@ def test_P5_6_flag_off_hides_every_portal_path(audience, request, flags, profile
     client = request.getfixturevalue(audience if audience == "anonymous" else "tenants")
     if audience == "tenant":
         client = client[profile.tenants[0].key]
-    paths = _surface(profile, harvested)
+    paths = records.portal_surface(profile.routes, harvested.values())
     attach_json("record ids harvested while on", [h.evidence() for h in harvested.values()])
     flags.set(flag, False)
     seen = until_settled(

@@ -4,7 +4,6 @@ another company's user and anonymous visitors get exactly the flag-off answer â€
 that does not exist answers. The pilot list and the flag are put back afterwards, also when
 the check fails (`staging_gate.pilot.pilot_rollout`, the `flags` fixture)."""
 
-import httpx
 import pytest
 
 from staging_gate import expect
@@ -12,31 +11,9 @@ from staging_gate.evidence import attach_json
 from staging_gate.flags import FlagDidNotSettle
 from staging_gate.pilot import PilotSwitch, missing_pilot_keys, pilot_rollout
 from staging_gate.probes import production
-from staging_gate.probes.http_checks import observe, until_settled
+from staging_gate.probes.http_checks import until_settled
 
 pytestmark = pytest.mark.exclusive
-
-
-def _refused_problems(client: httpx.Client, who: str, profile) -> list[str]:
-    """Every portal page and API path as `who` sees it, compared with a missing page."""
-    routes, where = profile.routes, profile.production
-    missing = {False: production.page_answer(client.get(where.missing_page)),
-               True: production.page_answer(client.get(where.missing_api_path))}
-    paths = [(p, False) for p in routes.portal_paths] + [(p, True) for p in routes.portal_api_paths]
-    problems = []
-    for path, is_api in paths:
-        difference = production.missing_page_difference(
-            production.page_answer(client.get(path)), missing[is_api])
-        problems += [f"{who}: {difference}"] if difference else []
-    return problems
-
-
-def _pilot_problems(client: httpx.Client, who: str, profile) -> list[str]:
-    """The pilot user gets the portal: its dashboard and every API path answer 200."""
-    seen = [observe(client.get(profile.routes.portal))]
-    seen += [observe(client.get(path)) for path in profile.routes.portal_api_paths]
-    return [f"{who}: {o.describe()}, expected the portal" for o in seen
-            if o.status != 200]
 
 
 def test_P5_6_pilot_list_limits_portal_to_pilot_companies(request, flags, target, profile):
@@ -57,9 +34,11 @@ def test_P5_6_pilot_list_limits_portal_to_pilot_companies(request, flags, target
     audiences = f"pilot {config.pilot_tenant}, non-pilot {config.non_pilot_tenant}, anonymous"
 
     def look() -> list[str]:
-        return (_pilot_problems(pilot, f"pilot user ({config.pilot_tenant})", profile)
-                + _refused_problems(other, f"non-pilot user ({config.non_pilot_tenant})", profile)
-                + _refused_problems(anonymous, "anonymous visitor", profile))
+        routes, where = profile.routes, profile.production
+        return (production.pilot_problems(pilot, f"pilot user ({config.pilot_tenant})", routes)
+                + production.refused_problems(
+                    other, f"non-pilot user ({config.non_pilot_tenant})", routes, where)
+                + production.refused_problems(anonymous, "anonymous visitor", routes, where))
 
     value = ",".join(config.pilot_companies)
     with pilot_rollout(PilotSwitch(target), config.pilot_companies):

@@ -4,26 +4,18 @@ no tenant's lists show another tenant's records."""
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
-from staging_gate.probes import security
-
-
-def _missing_answers(client, harvest, profile) -> dict[bool, security.Answer]:
-    """What the replaying client gets for an id no record has (API and page)."""
-    missing = harvest.missing_id
-    answers = {}
-    for is_api, template in ((True, harvest.resource.api_detail),
-                             (False, harvest.resource.page_detail)):
-        response = client.get(template.format(id=missing))
-        attach_response(response, f"reference: missing id {missing} ({response.status_code})")
-        answers[is_api] = security.answer(response)
-    return answers
+from staging_gate.probes import records, security
 
 
 def test_P5_1_foreign_records_answer_like_missing(harvest, tenants, owner_and_other, profile):
     """Another tenant's record answers exactly like a non-existent one: same status, same body."""
     owner_key, other_key = owner_and_other
     owner, other = tenants[owner_key], tenants[other_key]
-    missing = _missing_answers(other, harvest, profile)
+    missing = {}
+    for is_api, response in records.missing_responses(other, harvest).items():
+        attach_response(response, f"reference: missing id {harvest.missing_id} "
+                                  f"({response.status_code})")
+        missing[is_api] = security.answer(response)
     problems = [
         f"{answer.describe()}, expected 404 for a missing id"
         for answer in missing.values()
