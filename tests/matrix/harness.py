@@ -128,15 +128,31 @@ def load_pending(path: Path = MATRIX_FILE) -> dict[str, dict[str, str]]:
     return {str(d): {str(k): str(v) for k, v in checks.items()} for d, checks in pending.items()}
 
 
-def suite_test_names(suites: Path = SUITES) -> list[str]:
-    """Every check function defined in suites/ (by reading the source, not importing it)."""
-    names: list[str] = []
+def suite_test_files(suites: Path = SUITES) -> dict[str, Path]:
+    """Every check function defined in suites/ and the file that defines it (by reading the
+    source, not importing it)."""
+    files: dict[str, Path] = {}
     for path in sorted(suites.rglob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                names.append(node.name)
-    return names
+                files[node.name] = path
+    return files
+
+
+def suite_test_names(suites: Path = SUITES) -> list[str]:
+    """Every check function defined in suites/ (by reading the source, not importing it)."""
+    return list(suite_test_files(suites))
+
+
+def collect_paths(checks: Sequence[str]) -> list[str]:
+    """What pytest collects for `checks`: only the files defining them (each row's pytest
+    then imports one or two modules, not the whole suite), or all of suites/ when a name is
+    unknown or no check is named (the healthy pass)."""
+    files = suite_test_files()
+    if not checks or any(name not in files for name in checks):
+        return [str(SUITES)]
+    return sorted({str(files[name]) for name in checks})
 
 
 def run_checks(
@@ -173,7 +189,7 @@ def run_pytest(
         sys.executable,
         "-m",
         "pytest",
-        str(SUITES),
+        *collect_paths(checks),
         "-c",
         str(PROJECT_ROOT / "pyproject.toml"),
         "--rootdir",
