@@ -1,9 +1,9 @@
-"""Phase 6 load: a day on the AskPro portal, run by `staging_gate.load` as ``locust -f``.
+"""Phase 6 load: a day on the AskPro portal, run by `staging_gate.run.load` as ``locust -f``.
 
 Personas: an anonymous visitor reading the homepage, a tenant user working in the portal
 (dashboard, calls, appointments, the portal API) and an admin checking the admin dashboard.
 Everything target-specific comes from environment variables the gate sets (see
-`staging_gate.load`): routes, the login form's field names, credentials, CA bundle, budgets;
+`staging_gate.run.load`): routes, the login form's field names, credentials, CA bundle, budgets;
 the host is Locust's ``--host``. Users are `FastHttpUser` (geventhttpclient): the generator
 should measure the target, not its own HTTP stack.
 
@@ -30,7 +30,6 @@ from locust import FastHttpUser, between, events, task
 from locust.env import Environment
 from locust.runners import MasterRunner, WorkerRunner
 
-from staging_gate import load
 from staging_gate.probes.load_generator import GeneratorCpu, merge_timings
 from staging_gate.probes.performance import (
     BudgetRule,
@@ -39,6 +38,7 @@ from staging_gate.probes.performance import (
     timing_key,
     with_exact_p95,
 )
+from staging_gate.run import load
 
 ROUTES: dict[str, Any] = json.loads(os.environ.get(load.ENV_ROUTES, "{}") or "{}")
 LOGIN_FORM: dict[str, str] = json.loads(os.environ.get(load.ENV_LOGIN_FORM, "{}") or "{}")

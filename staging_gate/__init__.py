@@ -1,3 +1,10 @@
-"""Staging Gate: a pytest-based validation gate run after every staging deploy."""
+"""Staging Gate: a pytest-based validation gate run after every staging deploy.
+
+Rooms, each importing only rooms below it (ARCHITECTURE.md; `lint-imports` checks it):
+`run` (CLI, plugin, load) > `verdict` (results, sign-off, report) > `probes` (the checks'
+logic) > `target` (connections, commands, guard, flags) > the foundation, the modules at
+this level (`errors`, `checklist`, `profile`, `portal_contract`, `findings`, `evidence`,
+`expect`, `resources`), which import no room.
+"""
 
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
 import sys
 
-from staging_gate.cli import main
+from staging_gate.run.cli import main
 
 sys.exit(main())

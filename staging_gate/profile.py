@@ -568,7 +568,7 @@ class Waiver(_Section):
 
 
 class SignoffSection(_Section):
-    """How results become GO / NO-GO (see `staging_gate.signoff`)."""
+    """How results become GO / NO-GO (see `staging_gate.verdict.signoff`)."""
 
     required_phases: tuple[PhaseName, ...] = PHASES  # type: ignore[assignment]
     min_checks: dict[str, int] = Field(

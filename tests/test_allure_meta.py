@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate.allure_meta import (
+from staging_gate.verdict.allure_meta import (
     executor_info,
     write_categories,
     write_environment,

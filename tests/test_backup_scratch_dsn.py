@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import reference
 from staging_gate.probes.backup import scratch_grant
+from staging_gate.run import reference
 from tests.matrix.harness import run_pytest, seeded
 
 ACCOUNT = "'gate_scratch'@'127.0.0.1'"

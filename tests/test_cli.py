@@ -140,9 +140,9 @@ def test_a_database_run_needs_no_logins_redis_or_web_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """QA runs `--phase database` locally: only the DSN, and no reachable web target."""
-    from staging_gate.cli import preflight
     from staging_gate.errors import ConfigError
     from staging_gate.profile import load_profile
+    from staging_gate.run.cli import preflight
 
     profile = load_profile(write_profile(tmp_path, complete=True))  # https://127.0.0.1:1
     for name in SECRETS:

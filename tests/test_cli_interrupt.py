@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import reference
+from staging_gate.run import reference
 from tests.profile_factory import COMPLETE_SECRETS, write_profile
 
 # A check that holds the target "changed" until its teardown puts it back.

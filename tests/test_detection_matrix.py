@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import reference
+from staging_gate.run import reference
 from tests.matrix.harness import (
     DIALECTS,
     Outcome,

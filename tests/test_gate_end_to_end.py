@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import reference
 from staging_gate.profile import PHASES
+from staging_gate.run import reference
 from tests.matrix.harness import run_checks, seeded
 
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import load, reference
 from staging_gate.probes.performance import percentile, read_timings
 from staging_gate.profile import load_profile
+from staging_gate.run import load, reference
 from tests.matrix.harness import run_pytest
 
 

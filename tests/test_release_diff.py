@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import reference, release_diff
-from staging_gate.connections import connect_db, parse_mysql_dsn
 from staging_gate.profile import load_profile
+from staging_gate.run import reference
+from staging_gate.target.connections import connect_db, parse_mysql_dsn
+from staging_gate.verdict import release_diff
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "reference_target" / "migrations"
 PRODUCTION_DB = "staging_gate_scratch_release_diff"

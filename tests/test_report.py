@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from staging_gate import allure_meta, report
 from staging_gate.checklist import PHASE_TITLES
 from staging_gate.profile import SignoffSection
-from staging_gate.signoff import compute_signoff, write_signoff
+from staging_gate.verdict import allure_meta, report
+from staging_gate.verdict.signoff import compute_signoff, write_signoff
 from tests.allure_factory import write_healthy_phase, write_result
 
 needs_node = pytest.mark.skipif(
@@ -115,8 +115,8 @@ def test_report_is_skipped_with_none_when_allure_is_missing(
 @needs_node
 def test_gate_load_figures_ride_along_in_the_report_history(tmp_path: Path) -> None:
     """Allure keeps the gate's `stagingGate` figures, and reads a line the gate wrote alone."""
-    from staging_gate import run_history
     from staging_gate.probes.load_baseline import RunFigures, trend_svg
+    from staging_gate.verdict import run_history
 
     api = "GET /api/portal/calls"
     results = gate_output(tmp_path / "out")

@@ -11,7 +11,7 @@ import pytest
 
 from staging_gate.errors import ConfigError
 from staging_gate.profile import PHASES, PhaseName, SignoffSection, Waiver
-from staging_gate.signoff import (
+from staging_gate.verdict.signoff import (
     Signoff,
     compute_signoff,
     format_summary_table,
@@ -19,7 +19,7 @@ from staging_gate.signoff import (
     read_signoff,
     write_signoff,
 )
-from staging_gate.signoff_markdown import render_markdown
+from staging_gate.verdict.signoff_markdown import render_markdown
 from tests.allure_factory import write_healthy_phase, write_result
 
 TODAY = dt.date(2026, 3, 10)

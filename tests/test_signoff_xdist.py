@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from staging_gate.profile import PhaseName, SignoffSection
-from staging_gate.signoff import compute_signoff
+from staging_gate.verdict.signoff import compute_signoff
 
 pytest_plugins = ["pytester"]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import reference
+from staging_gate.run import reference
 from tests.matrix.harness import run_checks, seeded
 
 PILOT_CHECK = "test_P5_6_pilot_list_limits_portal_to_pilot_companies"

@@ -109,7 +109,11 @@ def test_installed_gate_reads_nothing_from_outside_its_package(
         """
         from pathlib import Path
         import staging_gate
-        from staging_gate import allure_meta, load, plugin, reference, resources
+        from staging_gate import resources
+        from staging_gate.verdict import allure_meta
+        from staging_gate.run import load
+        from staging_gate.run import plugin
+        from staging_gate.run import reference
 
         package = Path(staging_gate.__file__).resolve().parent
         assert resources.source_checkout() is None

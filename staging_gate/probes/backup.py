@@ -27,8 +27,6 @@ from pathlib import Path
 
 import pymysql
 
-from staging_gate.commands import CommandFailed, render
-from staging_gate.connections import MysqlDsn, connect_db
 from staging_gate.errors import CouldNotVerify
 from staging_gate.probes.backup_dump import (
     account_in_error,
@@ -44,6 +42,8 @@ from staging_gate.probes.schema import (
     visible_schemas,
 )
 from staging_gate.profile import BackupSection
+from staging_gate.target.commands import CommandFailed, render
+from staging_gate.target.connections import MysqlDsn, connect_db
 
 SCRATCH_CHARSET = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 

@@ -1,5 +1,5 @@
 """Baseline-relative load budgets: each request's p95 against the same request in earlier
-GO runs, as the report history keeps them (`staging_gate.run_history`).
+GO runs, as the report history keeps them (`staging_gate.verdict.run_history`).
 
 Absolute budgets (2 s, 3 s, 500 ms) catch a slow page; they miss an API that went from 40 ms
 to 400 ms. A slowdown here is: p95 above the baseline × ``factor`` *and* at least

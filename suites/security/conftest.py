@@ -5,9 +5,9 @@ import pytest
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
-from staging_gate.plugin import gate_profile
 from staging_gate.probes import records
 from staging_gate.probes.records import Harvest
+from staging_gate.run.plugin import gate_profile
 
 
 @pytest.fixture(scope="session")

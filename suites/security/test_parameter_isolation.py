@@ -8,9 +8,9 @@ import pytest
 
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
-from staging_gate.plugin import gate_profile
 from staging_gate.probes import isolation
 from staging_gate.probes.records import listed_rows
+from staging_gate.run.plugin import gate_profile
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

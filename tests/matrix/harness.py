@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from staging_gate import reference
+from staging_gate.run import reference
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MATRIX_FILE = PROJECT_ROOT / "tests" / "detection_matrix.toml"

@@ -4,7 +4,6 @@ import json
 
 import pytest
 
-from staging_gate import run_history
 from staging_gate.probes.load_baseline import (
     Baseline,
     RunFigures,
@@ -15,6 +14,7 @@ from staging_gate.probes.load_baseline import (
     trend_svg,
 )
 from staging_gate.probes.performance import RequestStats
+from staging_gate.verdict import run_history
 
 API = "GET /api/portal/calls"
 

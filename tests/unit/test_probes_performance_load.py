@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate import load
 from staging_gate.errors import ConfigError
 from staging_gate.profile import Profile, load_profile
+from staging_gate.run import load
 from tests.profile_factory import write_profile
 
 EXTRA = """
@@ -123,7 +123,7 @@ def test_a_forms_token_is_read_whatever_the_attribute_order(html, expected):
 
 
 def test_the_worker_command_line_is_part_of_the_cli():
-    from staging_gate.cli import build_parser
+    from staging_gate.run.cli import build_parser
 
     args = build_parser().parse_args(
         ["load-worker", "--profile", "shop.toml", "--master-host", "gate.internal",

@@ -5,9 +5,9 @@ from typing import Any
 
 import pytest
 
-from staging_gate import production
 from staging_gate.errors import ConfigError
 from staging_gate.profile import Profile, parse_profile
+from staging_gate.run import verify_production as production
 
 BASE = {
     "target": {"base_url": "https://api.example.test", "production_url": "https://api.example.test",
@@ -46,7 +46,7 @@ def test_refusal_is_one_line_naming_every_command() -> None:
 
 
 def test_cli_refuses_before_any_request(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from staging_gate import cli
+    from staging_gate.run import cli
 
     risky = tmp_path / "prod.toml"
     risky.write_text(

@@ -1,9 +1,9 @@
 """The release diff is information: it changes the verdict only when release.blocks says so."""
 
-from staging_gate import release_diff
 from staging_gate.probes.migration_risk import RiskyStatement
 from staging_gate.profile import Profile, parse_profile
-from staging_gate.signoff_model import Signoff
+from staging_gate.verdict import release_diff
+from staging_gate.verdict.signoff_model import Signoff
 
 GO = Signoff(verdict="GO", partial=False, reasons=(), phases=(), checks=(), waivers=(),
              not_run=(), generated_at="2026-11-30T00:00:00+00:00")

@@ -52,7 +52,7 @@ def refuse_state_changing(profile: Profile) -> None:
 def preflight(profile: Profile) -> None:
     """Refuse a profile that could change production, then make sure production answers
     (a ConfigError, exit 2, otherwise). No secret is needed: nothing logs in or connects."""
-    from staging_gate.target import check_reachable
+    from staging_gate.target.deployment import check_reachable
 
     refuse_state_changing(profile)
     check_reachable(profile, timeout=min(profile.target.timeout_seconds, 5.0))
@@ -66,7 +66,8 @@ def verify(profile_path: Path, out_dir: Path, workers: str = "0",
     Raises ConfigError (exit 2) for a refused profile, an unreachable target or a pytest
     that could not run the checks.
     """
-    from staging_gate import allure_meta, cli, report, signoff
+    from staging_gate.run import cli
+    from staging_gate.verdict import allure_meta, report, signoff
 
     profile = load_profile(profile_path)
     preflight(profile)

@@ -6,7 +6,7 @@ they said, then the per-phase picture, waivers and flaky checks.
 
 from __future__ import annotations
 
-from staging_gate.signoff_model import CheckResult, CheckStatus, PhaseSummary, Signoff
+from staging_gate.verdict.signoff_model import CheckResult, CheckStatus, PhaseSummary, Signoff
 
 _ICON = {"GO": "✅", "NO-GO": "❌"}
 _PHASE_ICON = {"passed": "✅", "failed": "❌", "incomplete": "⚠️", "not-run": "➖"}

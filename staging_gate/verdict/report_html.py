@@ -9,7 +9,7 @@ from __future__ import annotations
 from html import escape
 from pathlib import Path
 
-from staging_gate.signoff_model import CheckResult, CheckStatus, PhaseSummary, Signoff
+from staging_gate.verdict.signoff_model import CheckResult, CheckStatus, PhaseSummary, Signoff
 
 PANEL_ID = "staging-gate-signoff"
 _FAILING: tuple[CheckStatus, ...] = ("failed", "broken", "refused")

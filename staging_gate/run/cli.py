@@ -22,11 +22,12 @@ from pathlib import Path
 
 import httpx
 
-from staging_gate import __version__, reference, resources
+from staging_gate import __version__, resources
 from staging_gate.errors import ConfigError
 from staging_gate.probes.load_baseline import RunFigures, trend_svg
 from staging_gate.profile import PHASES, Profile, load_profile
-from staging_gate.target import Target, check_reachable
+from staging_gate.run import reference
+from staging_gate.target.deployment import Target, check_reachable
 
 EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
 # pytest exit codes that mean the gate itself could not run its checks.
@@ -328,7 +329,7 @@ def _run_stage(
 
 def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how: str) -> None:
     """The sign-off of an interrupted run: NO-GO, why, and the checks that did not run."""
-    from staging_gate import signoff
+    from staging_gate.verdict import signoff
 
     verdict = signoff.compute_signoff(
         results, profile.signoff, selected_phases=request.phases or None, partial=True
@@ -341,7 +342,7 @@ def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how
 def run_gate(request: RunRequest, profile: Profile) -> int:
     """Run both stages, then compute the sign-off and render the report. ``profile`` is the
     one the caller parsed from ``request.profile_path`` (parsed once per process)."""
-    from staging_gate import allure_meta, release_diff, report, run_history, signoff
+    from staging_gate.verdict import allure_meta, release_diff, report, run_history, signoff
 
     history_file = request.out_dir / f"report-{report.HISTORY_FILE}"
     previous_history = request.history or (history_file if history_file.is_file() else None)
@@ -418,7 +419,7 @@ def _run_figures(verdict: str, p95_ms: Mapping[str, float]) -> RunFigures:
 
 
 def _environment_info(profile: Profile, health: Mapping[str, object] | None) -> dict[str, str]:
-    from staging_gate.plugin import gate_commit
+    from staging_gate.run.plugin import gate_commit
 
     return {
         "Target": profile.target.base_url,
@@ -488,8 +489,8 @@ def _leave_reference_target(state_dir: Path, reset: bool, stop: bool) -> None:
 
 
 def command_signoff(args: argparse.Namespace) -> int:
-    from staging_gate import signoff
     from staging_gate.profile import SignoffSection
+    from staging_gate.verdict import signoff
 
     if not args.results.is_dir():
         raise ConfigError(f"{args.results} is not an allure-results folder")
@@ -503,7 +504,7 @@ def command_signoff(args: argparse.Namespace) -> int:
 
 
 def command_verify_production(args: argparse.Namespace) -> int:
-    from staging_gate import production
+    from staging_gate.run import verify_production as production
 
     return production.verify(args.profile, args.out, pytest_args=args.pytest_args)
 
@@ -522,7 +523,7 @@ def command_load_worker(args: argparse.Namespace) -> int:
     this machine's environment) until the gate's master ends the run."""
     import tempfile
 
-    from staging_gate import load
+    from staging_gate.run import load
 
     profile = load_profile(args.profile)
     with tempfile.TemporaryDirectory(prefix="staging-gate-worker-") as workdir:

@@ -21,8 +21,8 @@ from pathlib import Path
 
 from staging_gate import resources
 from staging_gate.errors import ConfigError
-from staging_gate.report_html import inject_panel, signoff_panel
-from staging_gate.signoff import Signoff, read_signoff
+from staging_gate.verdict.report_html import inject_panel, signoff_panel
+from staging_gate.verdict.signoff import Signoff, read_signoff
 
 logger = logging.getLogger(__name__)
 

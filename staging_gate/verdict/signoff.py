@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from staging_gate.allure_results import TestOutcome, read_outcomes
 from staging_gate.checklist import (
     BY_ID,
     PHASE_TITLES,
@@ -39,8 +38,9 @@ from staging_gate.checklist import (
 )
 from staging_gate.errors import ConfigError
 from staging_gate.profile import PHASES, SignoffSection, Waiver
-from staging_gate.signoff_markdown import format_summary_table, render_markdown
-from staging_gate.signoff_model import (
+from staging_gate.verdict.allure_results import TestOutcome, read_outcomes
+from staging_gate.verdict.signoff_markdown import format_summary_table, render_markdown
+from staging_gate.verdict.signoff_model import (
     RAN,
     CheckResult,
     CheckStatus,

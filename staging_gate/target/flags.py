@@ -10,9 +10,9 @@ import time
 
 import httpx
 
-from staging_gate.commands import CommandFailed, render, run_command
-from staging_gate.guard import require_staging
-from staging_gate.target import Target
+from staging_gate.target.commands import CommandFailed, render, run_command
+from staging_gate.target.deployment import Target
+from staging_gate.target.guard import require_staging
 
 
 class FlagDidNotSettle(Exception):

@@ -1,0 +1,5 @@
+"""The verdict (Allure results, sign-off, report): may import the foundation, target, probes.
+
+It judges from Allure statuses and labels only, never from message text, and never imports
+the run (the CLI or the plugin). Rules: ARCHITECTURE.md.
+"""
