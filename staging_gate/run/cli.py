@@ -8,110 +8,36 @@ what and how to fix.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
-import signal
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
 
-from staging_gate import __version__, resources
+from staging_gate import __version__
 from staging_gate.errors import ConfigError
 from staging_gate.probes.load_baseline import RunFigures, trend_svg
 from staging_gate.profile import PHASES, Profile, load_profile
 from staging_gate.run import reference
+from staging_gate.run.stages import (
+    NARROWING_ARGS,
+    PYTEST_CANNOT_JUDGE,
+    Interrupted,
+    RunRequest,
+    on_signals,
+    raise_interrupted,
+    run_stage,
+    say,
+    sign_off_interrupted,
+)
 from staging_gate.target.deployment import Target, check_reachable
 
 EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
-# pytest exit codes that mean the gate itself could not run its checks.
-_PYTEST_CANNOT_JUDGE = {
-    2: "interrupted or collection errors",
-    3: "internal error",
-    4: "usage error",
-    5: "no checks",
-}
-# pytest arguments that narrow the run to part of the checklist (its verdict is partial).
-_NARROWING_ARGS = ("-k", "-m", "--check", "--deselect", "--lf", "--last-failed")
-# After an interrupt the checks get this long to put the target back (flags, scratch DBs).
-RESTORE_GRACE_SECONDS = 120.0
-_STAGE_LABELS = {"parallel": "parallel checks", "exclusive": "state-changing checks"}
-
-
-class Interrupted(KeyboardInterrupt):
-    """The gate got SIGTERM (a cancelled CI job) or SIGINT (Ctrl-C) while it ran; `how`
-    says which and when ("SIGTERM during the state-changing checks")."""
-
-    def __init__(self, how: str) -> None:
-        super().__init__(how)
-        self.how = how
-
-
-def _raise_interrupted(signum: int, _frame: object) -> None:
-    raise Interrupted(signal.Signals(signum).name)
-
-
-@contextlib.contextmanager
-def _on_signals(handler: Callable[[int, object], None] | int) -> Iterator[None]:
-    """`handler` for SIGTERM and SIGINT while the block runs (main thread only; elsewhere
-    Python cannot set handlers and Ctrl-C stays a KeyboardInterrupt)."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    stops = (signal.SIGTERM, signal.SIGINT)
-    previous = {sig: signal.signal(sig, handler) for sig in stops}
-    try:
-        yield
-    finally:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-
-def _sign_off_interrupted(write: Callable[[str], None], how: str) -> None:
-    """Write the interrupted sign-off; a repeated signal must not cut it short, and a
-    failure to write must not keep the checks from being stopped."""
-    with _on_signals(signal.SIG_IGN):
-        try:
-            write(how)
-        except Exception as error:  # the target's restore comes first
-            _say(f"could not write the sign-off of the interrupted run: {error}")
-
-
-def _stop_stage(process: subprocess.Popen[bytes]) -> bool:
-    """Forward SIGINT to the stage's process group — pytest then runs its teardowns (flags
-    restored, scratch databases dropped) — wait up to RESTORE_GRACE_SECONDS, then kill the
-    group. A second signal kills at once. True if the checks ended by themselves."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(timeout=RESTORE_GRACE_SECONDS)
-        return True
-    except (subprocess.TimeoutExpired, KeyboardInterrupt):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
-        return False
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    profile_path: Path
-    phases: tuple[str, ...]
-    checks: tuple[str, ...]
-    out_dir: Path
-    workers: str
-    read_only: bool
-    pytest_args: tuple[str, ...]
-    history: Path | None
-    environment: Mapping[str, str]
-
-
 def _phases(value: str) -> list[str]:
     phases = [part.strip() for part in value.split(",") if part.strip()]
     unknown = [phase for phase in phases if phase not in PHASES]
@@ -221,10 +147,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _say(message: str) -> None:
-    print(f"staging-gate: {message}", file=sys.stderr, flush=True)
-
-
 def preflight(profile: Profile, phases: Sequence[str] = PHASES, timeout: float = 8.0) -> None:
     """Everything that would make the verdict meaningless is checked before any check runs:
     only what the selected phases need (a ``--phase database`` run needs the DSN, no logins,
@@ -258,75 +180,6 @@ def preflight(profile: Profile, phases: Sequence[str] = PHASES, timeout: float =
         pass  # TLS and protocol problems are the application's, reported by phase 1
 
 
-def _pytest_argv(
-    request: RunRequest, stage: str, results: Path, workers: str, retries: int = 0
-) -> list[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "pytest",
-        str(resources.checks_dir()),
-        "--rootdir",
-        str(resources.checks_dir().parent),
-        "-c",
-        str(resources.pytest_config()),
-        "--profile",
-        str(request.profile_path),
-        "--stage",
-        stage,
-        "--alluredir",
-        str(results),
-        "-o",
-        "console_output_style=progress",
-        "-rfE",
-    ]
-    argv += [f"--phase={phase}" for phase in request.phases]
-    argv += [f"--check={check}" for check in request.checks]
-    if request.read_only:
-        argv.append("--read-only")
-    if workers not in ("0", ""):
-        argv += ["-n", workers]
-    if retries:
-        # A check that fails and then passes is reported as flaky by the sign-off, never
-        # as a plain pass: every attempt stays in the Allure results.
-        argv += ["--reruns", str(retries)]
-    argv += list(request.pytest_args)
-    if stage == "exclusive":
-        argv += ["-n", "0"]  # after the user's arguments: state-changing checks run alone
-    return argv
-
-
-def _run_stage(
-    request: RunRequest,
-    stage: str,
-    results: Path,
-    workers: str,
-    retries: int,
-    on_interrupt: Callable[[str], None] | None = None,
-) -> int:
-    label = "parallel checks" if stage == "parallel" else "state-changing checks (run alone)"
-    _say(f"stage: {label}")
-    env = {**os.environ, **request.environment}
-    argv = _pytest_argv(request, stage, results, workers, retries)
-    # Its own process group: the gate forwards an interrupt to pytest and its workers once.
-    # A checkout runs from its root (its top-level `suites`, `fixtures` import from there);
-    # an installed gate from the caller's folder.
-    process = subprocess.Popen(argv, cwd=resources.source_checkout(), env=env, process_group=0)
-    try:
-        return process.wait()
-    except KeyboardInterrupt as interrupt:
-        name = getattr(interrupt, "how", "SIGINT")
-        how = f"{name} during the {_STAGE_LABELS.get(stage, stage)}"
-        if on_interrupt is not None:  # a sign-off first: CI may SIGKILL before teardowns end
-            _sign_off_interrupted(on_interrupt, how)
-        _say(f"interrupted ({how}); giving the checks up to {RESTORE_GRACE_SECONDS:.0f}s "
-             "to restore the target")
-        finished = _stop_stage(process)
-        if not finished:
-            how += f"; the checks were killed after {RESTORE_GRACE_SECONDS:.0f}s of cleanup"
-        raise Interrupted(how) from None
-
-
 def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how: str) -> None:
     """The sign-off of an interrupted run: NO-GO, why, and the checks that did not run."""
     from staging_gate.verdict import signoff
@@ -336,7 +189,7 @@ def _write_interrupted(request: RunRequest, profile: Profile, results: Path, how
     )
     verdict = signoff.mark_interrupted(verdict, how, request.phases or None)
     signoff.write_signoff(verdict, request.out_dir)
-    _say(f"sign-off of the interrupted run: {request.out_dir / 'signoff.md'}")
+    say(f"sign-off of the interrupted run: {request.out_dir / 'signoff.md'}")
 
 
 def run_gate(request: RunRequest, profile: Profile) -> int:
@@ -365,28 +218,28 @@ def run_gate(request: RunRequest, profile: Profile) -> int:
 
     retries = profile.signoff.retries
     try:
-        with _on_signals(_raise_interrupted):
-            codes = [_run_stage(request, "parallel", results, request.workers, retries,
+        with on_signals(raise_interrupted):
+            codes = [run_stage(request, "parallel", results, request.workers, retries,
                                 interrupted)]
-            if codes[0] not in _PYTEST_CANNOT_JUDGE or codes[0] == 5:
-                codes.append(_run_stage(request, "exclusive", results, "0", retries,
+            if codes[0] not in PYTEST_CANNOT_JUDGE or codes[0] == 5:
+                codes.append(run_stage(request, "exclusive", results, "0", retries,
                                         interrupted))
     except Interrupted as stop:
-        _sign_off_interrupted(interrupted, stop.how)  # again, with what the teardowns left
-        _say(f"interrupted ({stop.how}); verdict NO-GO, the gate could not judge")
+        sign_off_interrupted(interrupted, stop.how)  # again, with what the teardowns left
+        say(f"interrupted ({stop.how}); verdict NO-GO, the gate could not judge")
         return EXIT_CANNOT_JUDGE
     if all(code == 5 for code in codes):
         raise ConfigError("no checks were selected; check --phase and the -k/-m arguments")
-    broken = [code for code in codes if code in _PYTEST_CANNOT_JUDGE and code != 5]
+    broken = [code for code in codes if code in PYTEST_CANNOT_JUDGE and code != 5]
     if broken:
-        raise ConfigError(f"pytest could not run the checks ({_PYTEST_CANNOT_JUDGE[broken[0]]})")
+        raise ConfigError(f"pytest could not run the checks ({PYTEST_CANNOT_JUDGE[broken[0]]})")
     web = profile.needs_web_target(request.phases)
     health = Target(profile).read_health()[0] if web else None
     allure_meta.write_environment(results, _environment_info(profile, health))
     allure_meta.write_executor(results)
     allure_meta.write_categories(results)
     partial = bool(request.phases or request.checks) or any(
-        arg.startswith(_NARROWING_ARGS) for arg in request.pytest_args
+        arg.startswith(NARROWING_ARGS) for arg in request.pytest_args
     )
     verdict = signoff.compute_signoff(
         results, profile.signoff, selected_phases=request.phases or None, partial=partial
@@ -454,12 +307,12 @@ def command_run(args: argparse.Namespace) -> int:
 def command_demo(args: argparse.Namespace) -> int:
     default_dir = "reference-target" + ("" if args.dialect == "reference" else f"-{args.dialect}")
     state_dir = (args.state_dir or args.out / default_dir).resolve()
-    _say(f"starting the reference target ({args.dialect} dialect) in {state_dir} …")
+    say(f"starting the reference target ({args.dialect} dialect) in {state_dir} …")
     started = time.monotonic()
     seeded = False
     try:
         target = reference.start(state_dir, dialect=args.dialect)
-        _say(
+        say(
             f"reference target up at {target.endpoints['base_url']} "
             f"({time.monotonic() - started:.1f}s)"
         )
@@ -468,7 +321,7 @@ def command_demo(args: argparse.Namespace) -> int:
             reference.defect(state_dir, "reset")
             for name in args.defect:
                 reference.defect(state_dir, "on", name)
-                _say(f"seeded defect switched on: {name}")
+                say(f"seeded defect switched on: {name}")
         os.environ.update(target.secrets)
         profile = load_profile(target.profile_path)
         preflight(profile, args.phase)
@@ -485,7 +338,7 @@ def _leave_reference_target(state_dir: Path, reset: bool, stop: bool) -> None:
     finally:
         if stop:
             reference.stop(state_dir)
-            _say("reference target stopped")
+            say("reference target stopped")
 
 
 def command_signoff(args: argparse.Namespace) -> int:
@@ -530,7 +383,7 @@ def command_load_worker(args: argparse.Namespace) -> int:
         files = load.LoadFiles(Path(workdir))
         env = {**os.environ, **load.locust_env(profile, files, load.budget_rules(profile))}
         command = load.worker_command(profile, args.master_host, args.processes)
-        _say(f"load worker for {profile.target.base_url}: " + " ".join(command))
+        say(f"load worker for {profile.target.base_url}: " + " ".join(command))
         return subprocess.run(command, env=env, check=False).returncode
 
 
@@ -549,10 +402,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except ConfigError as error:
-        _say(f"error: {error}")
+        say(f"error: {error}")
         return EXIT_CANNOT_JUDGE
     except KeyboardInterrupt:
-        _say("interrupted")
+        say("interrupted")
         return EXIT_CANNOT_JUDGE
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from staging_gate.checklist import PRODUCTION_PHASE
 from staging_gate.errors import ConfigError
 from staging_gate.profile import Profile, load_profile
+from staging_gate.run import stages
 
 #: Profile keys whose commands change the target; a profile for verify-production has none.
 STATE_CHANGING_KEYS: tuple[tuple[str, str], ...] = (
@@ -66,12 +67,11 @@ def verify(profile_path: Path, out_dir: Path, workers: str = "0",
     Raises ConfigError (exit 2) for a refused profile, an unreachable target or a pytest
     that could not run the checks.
     """
-    from staging_gate.run import cli
     from staging_gate.verdict import allure_meta, report, signoff
 
     profile = load_profile(profile_path)
     preflight(profile)
-    request = cli.RunRequest(
+    request = stages.RunRequest(
         profile_path=profile_path.resolve(),
         phases=PRODUCTION_PHASES,
         checks=(),
@@ -89,11 +89,11 @@ def verify(profile_path: Path, out_dir: Path, workers: str = "0",
             stale.unlink()
     started = time.monotonic()
     # The parallel stage only: it never selects an `exclusive` check.
-    code = cli._run_stage(request, "parallel", results, workers, profile.signoff.retries)
+    code = stages.run_stage(request, "parallel", results, workers, profile.signoff.retries)
     if code == 5:
         raise ConfigError("no production checks were selected; check the -k/-m arguments")
-    if code in cli._PYTEST_CANNOT_JUDGE:
-        raise ConfigError(f"pytest could not run the checks ({cli._PYTEST_CANNOT_JUDGE[code]})")
+    if code in stages.PYTEST_CANNOT_JUDGE:
+        raise ConfigError(f"pytest could not run the checks ({stages.PYTEST_CANNOT_JUDGE[code]})")
     allure_meta.write_environment(results, {"Target": profile.target.base_url,
                                             "Profile": profile.source,
                                             "Verification": "production (read-only)"})
@@ -103,7 +103,7 @@ def verify(profile_path: Path, out_dir: Path, workers: str = "0",
                                                 "min_checks": {}})
     verdict = signoff.compute_signoff(
         results, config, selected_phases=PRODUCTION_PHASES, phases=PRODUCTION_PHASES,
-        partial=any(arg.startswith(cli._NARROWING_ARGS) for arg in pytest_args),
+        partial=any(arg.startswith(stages.NARROWING_ARGS) for arg in pytest_args),
     )
     signoff.write_signoff(verdict, request.out_dir)
     markdown = request.out_dir / "signoff.md"
