@@ -28,9 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from staging_gate.deployment.connections import parse_mysql_dsn  # noqa: E402
 from staging_gate.profile import PHASES, LogsSection, load_profile  # noqa: E402
 from staging_gate.run import reference  # noqa: E402
-from staging_gate.target.connections import parse_mysql_dsn  # noqa: E402
 
 SECTIONS = ("phases", "gate", "demo", "load", "logs", "backup")
 # A route nginx answers itself (dotfiles are denied with a 404): the generator is the limit.

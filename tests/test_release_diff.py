@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from staging_gate.deployment.connections import connect_db, parse_mysql_dsn
 from staging_gate.profile import load_profile
 from staging_gate.run import reference
-from staging_gate.target.connections import connect_db, parse_mysql_dsn
 from staging_gate.verdict import release_diff
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "reference_target" / "migrations"

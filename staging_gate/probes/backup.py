@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pymysql
 
+from staging_gate.deployment.commands import CommandFailed, render
+from staging_gate.deployment.connections import MysqlDsn, connect_db
 from staging_gate.errors import CouldNotVerify
 from staging_gate.probes.backup_dump import (
     account_in_error,
@@ -42,8 +44,6 @@ from staging_gate.probes.schema import (
     visible_schemas,
 )
 from staging_gate.profile import BackupSection
-from staging_gate.target.commands import CommandFailed, render
-from staging_gate.target.connections import MysqlDsn, connect_db
 
 SCRATCH_CHARSET = "CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
 

@@ -19,7 +19,12 @@ import httpx
 import pymysql
 import redis
 
-from staging_gate.target.connections import MysqlDsn, TargetUnreachable, connect_cache, connect_db
+from staging_gate.deployment.connections import (
+    MysqlDsn,
+    TargetUnreachable,
+    connect_cache,
+    connect_db,
+)
 
 # Health fields that claim a dependency is up, and which direct probe can confirm them.
 COMPONENT_FIELDS: dict[str, str] = {"database": "database", "cache": "cache"}

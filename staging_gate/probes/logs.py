@@ -44,9 +44,9 @@ from typing import Any
 
 import httpx
 
+from staging_gate.deployment.commands import CommandFailed, run_command
+from staging_gate.deployment.sessions import LoginFailed, csrf_token, logout
 from staging_gate.profile import RoutesSection
-from staging_gate.target.commands import CommandFailed, run_command
-from staging_gate.target.sessions import LoginFailed, csrf_token, logout
 
 CANARY_DOMAIN = "staging-gate.invalid"
 # The gate's own canary addresses belong to the canary check: it fails the run that leaks

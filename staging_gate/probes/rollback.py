@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from staging_gate.deployment.commands import CommandResult, run_command
 from staging_gate.evidence import attach_text
 from staging_gate.probes.schema import AppliedMigration, Query, applied_migrations
-from staging_gate.target.commands import CommandResult, run_command
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from staging_gate import __version__
+from staging_gate.deployment.target import Target, check_reachable
 from staging_gate.errors import ConfigError
 from staging_gate.probes.load_baseline import RunFigures, trend_svg
 from staging_gate.profile import PHASES, Profile, load_profile
@@ -35,7 +36,6 @@ from staging_gate.run.stages import (
     say,
     sign_off_interrupted,
 )
-from staging_gate.target.deployment import Target, check_reachable
 
 EXIT_GO, EXIT_NO_GO, EXIT_CANNOT_JUDGE = 0, 1, 2
 def _phases(value: str) -> list[str]:

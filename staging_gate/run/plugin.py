@@ -25,12 +25,12 @@ from staging_gate.checklist import (
     item_for_test_name,
     phase_title,
 )
+from staging_gate.deployment.guard import REFUSAL_PREFIX
+from staging_gate.deployment.portal_hold import PortalHold, hold_portal_on, needs_portal, phases_of
+from staging_gate.deployment.target import Target
 from staging_gate.errors import UNVERIFIED_PREFIX, ConfigError, CouldNotVerify, GuardRefusal
 from staging_gate.findings import FindingRaised
 from staging_gate.profile import PHASES, Profile, load_profile
-from staging_gate.target.deployment import Target
-from staging_gate.target.guard import REFUSAL_PREFIX
-from staging_gate.target.portal_hold import PortalHold, hold_portal_on, needs_portal, phases_of
 
 PROFILE_KEY: pytest.StashKey[Profile] = pytest.StashKey()
 
@@ -334,7 +334,8 @@ HOLD_KEY: pytest.StashKey[PortalHold] = pytest.StashKey()
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Once per run (the xdist controller, before its workers start): the portal flag on for
-    the logged-in checks if the target came with it off (see `staging_gate.target.portal_hold`)."""
+    the logged-in checks if the target came with it off (see
+    `staging_gate.deployment.portal_hold`)."""
     config = session.config
     profile = config.stash.get(PROFILE_KEY, None)
     if profile is None or hasattr(config, "workerinput") or config.option.collectonly:

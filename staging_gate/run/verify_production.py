@@ -53,7 +53,7 @@ def refuse_state_changing(profile: Profile) -> None:
 def preflight(profile: Profile) -> None:
     """Refuse a profile that could change production, then make sure production answers
     (a ConfigError, exit 2, otherwise). No secret is needed: nothing logs in or connects."""
-    from staging_gate.target.deployment import check_reachable
+    from staging_gate.deployment.target import check_reachable
 
     refuse_state_changing(profile)
     check_reachable(profile, timeout=min(profile.target.timeout_seconds, 5.0))

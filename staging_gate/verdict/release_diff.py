@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pymysql
 
+from staging_gate.deployment.connections import TargetUnreachable, connect_db, parse_mysql_dsn
 from staging_gate.errors import ConfigError
 from staging_gate.probes import migration_risk, schema
 from staging_gate.profile import Profile
-from staging_gate.target.connections import TargetUnreachable, connect_db, parse_mysql_dsn
 from staging_gate.verdict.signoff_model import Signoff
 
 SECTION_TITLE = "## Release diff (information for the release manager)"

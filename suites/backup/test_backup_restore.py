@@ -14,11 +14,11 @@ import pymysql
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.connections import MysqlDsn, parse_mysql_dsn
+from staging_gate.deployment.target import Target
 from staging_gate.evidence import attach_json, attach_text
 from staging_gate.probes import backup
 from staging_gate.profile import Profile
-from staging_gate.target.connections import MysqlDsn, parse_mysql_dsn
-from staging_gate.target.deployment import Target
 
 SCRATCH_DSN_SETTING = "backup.scratch_dsn_env"
 

@@ -25,11 +25,11 @@ import httpx
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.commands import CommandFailed
+from staging_gate.deployment.sessions import LoginFailed, login
 from staging_gate.evidence import attach_json, attach_text
 from staging_gate.probes import logs
 from staging_gate.profile import TenantUser
-from staging_gate.target.commands import CommandFailed
-from staging_gate.target.sessions import LoginFailed, login
 
 SETTLE_SECONDS = 2.0
 

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.flags import FlagDidNotSettle
 from staging_gate.probes.http_checks import Observation, observe_all
-from staging_gate.target.flags import FlagDidNotSettle
 
 Observer = Callable[[httpx.Client, Sequence[str]], list[Observation]]
 

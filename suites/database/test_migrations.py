@@ -3,9 +3,9 @@
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.commands import CommandFailed, run_command
 from staging_gate.evidence import attach_json, attach_text
 from staging_gate.probes import migrate_status, schema
-from staging_gate.target.commands import CommandFailed, run_command
 
 SHOWN = 10  # problems named in a message; the full list is attached
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from staging_gate.deployment import guard
 from staging_gate.evidence import attach_html_file, attach_json, attach_svg, attach_text
 from staging_gate.probes.load_baseline import RunFigures, figures_of
 from staging_gate.probes.performance import p95_chart_svg
 from staging_gate.run import load
-from staging_gate.target import guard
 from staging_gate.verdict import run_history
 
 

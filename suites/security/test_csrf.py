@@ -11,11 +11,11 @@ import httpx
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.sessions import LoginFailed, csrf_token, logged_in
 from staging_gate.evidence import attach_response
 from staging_gate.probes import security
 from staging_gate.probes.http_checks import observe
 from staging_gate.profile import CsrfForm
-from staging_gate.target.sessions import LoginFailed, csrf_token, logged_in
 
 pytestmark = pytest.mark.active
 

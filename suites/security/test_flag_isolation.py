@@ -5,10 +5,10 @@ anonymous users and logged-in tenants alike. The `flags` fixture restores the fl
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.flags import FlagDidNotSettle
 from staging_gate.evidence import attach_json
 from staging_gate.probes import records
 from staging_gate.probes.http_checks import not_found_violations, observe, until_settled
-from staging_gate.target.flags import FlagDidNotSettle
 
 pytestmark = pytest.mark.exclusive
 

@@ -2,16 +2,16 @@
 pilot list set to the profile's pilot companies, a pilot company's user gets the portal, while
 another company's user and anonymous visitors get exactly the flag-off answer — what a page
 that does not exist answers. The pilot list and the flag are put back afterwards, also when
-the check fails (`staging_gate.target.pilot.pilot_rollout`, the `flags` fixture)."""
+the check fails (`staging_gate.deployment.pilot.pilot_rollout`, the `flags` fixture)."""
 
 import pytest
 
 from staging_gate import expect
+from staging_gate.deployment.flags import FlagDidNotSettle
+from staging_gate.deployment.pilot import PilotSwitch, missing_pilot_keys, pilot_rollout
 from staging_gate.evidence import attach_json
 from staging_gate.probes import production
 from staging_gate.probes.http_checks import until_settled
-from staging_gate.target.flags import FlagDidNotSettle
-from staging_gate.target.pilot import PilotSwitch, missing_pilot_keys, pilot_rollout
 
 pytestmark = pytest.mark.exclusive
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from staging_gate.target.commands import CommandFailed, run_command
+from staging_gate.deployment.commands import CommandFailed, run_command
 
 
 def test_an_interrupt_lets_the_command_finish_then_reraises(tmp_path: Path) -> None:

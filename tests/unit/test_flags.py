@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from staging_gate.deployment.commands import CommandFailed
+from staging_gate.deployment.flags import FlagDidNotSettle, FlagSwitch
 from staging_gate.profile import FlagsSection
-from staging_gate.target.commands import CommandFailed
-from staging_gate.target.flags import FlagDidNotSettle, FlagSwitch
 
 
 class FakeSwitch(FlagSwitch):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from staging_gate.deployment.guard import REFUSAL_PREFIX, require_staging, take_fingerprint
 from staging_gate.errors import GuardRefusal
-from staging_gate.target.guard import REFUSAL_PREFIX, require_staging, take_fingerprint
 
 STAGING = {
     "host": "staging.example.test",

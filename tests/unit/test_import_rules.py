@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("run", "verdict", "probes", "target")
+ROOMS = ("run", "verdict", "probes", "deployment")
 
 
 def test_every_import_contract_is_kept() -> None:

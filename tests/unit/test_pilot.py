@@ -6,12 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 
+from staging_gate.deployment import pilot
+from staging_gate.deployment.commands import CommandFailed, CommandResult
+from staging_gate.deployment.guard import take_fingerprint
+from staging_gate.deployment.target import Target
 from staging_gate.errors import CouldNotVerify
 from staging_gate.profile import FlagsSection, parse_profile
-from staging_gate.target import pilot
-from staging_gate.target.commands import CommandFailed, CommandResult
-from staging_gate.target.deployment import Target
-from staging_gate.target.guard import take_fingerprint
 
 SETTING = "customer_portal_test_companies"
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from staging_gate.deployment.portal_hold import hold_portal_on, needs_portal, phases_of
+from staging_gate.deployment.target import Target
 from staging_gate.profile import PHASES, load_profile
-from staging_gate.target.deployment import Target
-from staging_gate.target.portal_hold import hold_portal_on, needs_portal, phases_of
 from tests.profile_factory import write_profile
 
 
@@ -69,8 +69,8 @@ def flag_states(tmp_path: Path) -> dict[str, str]:
 
 @pytest.fixture
 def staging_confirmed(monkeypatch):
-    monkeypatch.setattr("staging_gate.target.portal_hold.require_staging", lambda *a: None)
-    monkeypatch.setattr("staging_gate.target.flags.require_staging", lambda *a: None)
+    monkeypatch.setattr("staging_gate.deployment.portal_hold.require_staging", lambda *a: None)
+    monkeypatch.setattr("staging_gate.deployment.flags.require_staging", lambda *a: None)
 
 
 def test_sub_flags_off_are_switched_on_and_restored(tmp_path, staging_confirmed):

@@ -6,11 +6,11 @@ from pathlib import Path
 import pymysql
 import pytest
 
+from staging_gate.deployment.commands import CommandFailed
+from staging_gate.deployment.connections import MysqlDsn
 from staging_gate.errors import CouldNotVerify
 from staging_gate.probes import backup
 from staging_gate.probes.backup import TableFingerprint as F
-from staging_gate.target.commands import CommandFailed
-from staging_gate.target.connections import MysqlDsn
 
 
 def test_scratch_name_uses_prefix_and_is_random():

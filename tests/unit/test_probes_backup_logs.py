@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from staging_gate.deployment.commands import CommandFailed
 from staging_gate.probes import logs
 from staging_gate.profile import LogsSection
-from staging_gate.target.commands import CommandFailed
 
 PATTERNS = LogsSection().pii_patterns
 HEALTHY = '[2026-11-25 10:00:00] staging.INFO: GET /portal/calls/12345678 200 12ms {"user_id":3}'

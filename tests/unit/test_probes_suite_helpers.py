@@ -10,13 +10,13 @@ import httpx
 import pymysql
 import pytest
 
+from staging_gate.deployment.commands import CommandResult
+from staging_gate.deployment.connections import MysqlDsn, TargetUnreachable
 from staging_gate.errors import CouldNotVerify
 from staging_gate.findings import FindingRaised
 from staging_gate.probes import health, http_checks, rollback, schema, statement_counts, tls_scan
 from staging_gate.probes.cache_checks import CounterSample
 from staging_gate.profile import DatabaseSection
-from staging_gate.target.commands import CommandResult
-from staging_gate.target.connections import MysqlDsn, TargetUnreachable
 
 LATEST = "2025_10_26_115644_add_customer_portal_performance_indexes"
 

@@ -6,13 +6,13 @@ temporary files and plain values."""
 import httpx
 import pytest
 
+from staging_gate.deployment.commands import CommandFailed
+from staging_gate.deployment.connections import MysqlDsn
+from staging_gate.deployment.sessions import LoginFailed, logged_in
 from staging_gate.probes import backup, logs, production
 from staging_gate.probes.load_baseline import RunFigures, budget_verdict
 from staging_gate.probes.performance import BudgetRule, RequestStats
 from staging_gate.profile import BackupSection, LoadBaseline, ProductionSection, RoutesSection
-from staging_gate.target.commands import CommandFailed
-from staging_gate.target.connections import MysqlDsn
-from staging_gate.target.sessions import LoginFailed, logged_in
 
 FORM = '<form><input type="hidden" name="_token" value="tok-1"></form>'
 NOT_FOUND = "<h1>Not Found</h1>"

@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from staging_gate.deployment.connections import MysqlDsn, parse_mysql_dsn
+from staging_gate.deployment.guard import Fingerprint, take_fingerprint
 from staging_gate.errors import ConfigError
 from staging_gate.profile import Profile
-from staging_gate.target.connections import MysqlDsn, parse_mysql_dsn
-from staging_gate.target.guard import Fingerprint, take_fingerprint
 
 USER_AGENT = "staging-gate/0.1 (+post-deploy validation)"
 

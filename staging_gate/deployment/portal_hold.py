@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 
 import httpx
 
+from staging_gate.deployment.commands import CommandFailed
+from staging_gate.deployment.flags import FlagDidNotSettle, FlagStateUnknown, FlagSwitch
+from staging_gate.deployment.guard import require_staging
+from staging_gate.deployment.target import Target
 from staging_gate.errors import GateError
 from staging_gate.profile import PHASES
-from staging_gate.target.commands import CommandFailed
-from staging_gate.target.deployment import Target
-from staging_gate.target.flags import FlagDidNotSettle, FlagStateUnknown, FlagSwitch
-from staging_gate.target.guard import require_staging
 
 #: Phases without a logged-in portal check: nothing to hold the flag on for. ("infra" has
 #: one: P1.6 logs in as a tenant so the app writes cache keys; "production" -

@@ -10,9 +10,9 @@ import time
 
 import httpx
 
-from staging_gate.target.commands import CommandFailed, render, run_command
-from staging_gate.target.deployment import Target
-from staging_gate.target.guard import require_staging
+from staging_gate.deployment.commands import CommandFailed, render, run_command
+from staging_gate.deployment.guard import require_staging
+from staging_gate.deployment.target import Target
 
 
 class FlagDidNotSettle(Exception):

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from staging_gate.deployment.commands import CommandFailed, render, run_command
+from staging_gate.deployment.guard import require_staging
+from staging_gate.deployment.target import Target
 from staging_gate.errors import CouldNotVerify
 from staging_gate.profile import FlagsSection
-from staging_gate.target.commands import CommandFailed, render, run_command
-from staging_gate.target.deployment import Target
-from staging_gate.target.guard import require_staging
 
 #: The profile keys a pilot check needs, in the order a user fills them in.
 PILOT_KEYS = ("pilot_setting", "pilot_companies", "pilot_tenant", "non_pilot_tenant")
