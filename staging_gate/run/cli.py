@@ -30,6 +30,7 @@ from staging_gate.run.stages import (
     PYTEST_CANNOT_JUDGE,
     Interrupted,
     RunRequest,
+    fresh_results_dir,
     on_signals,
     raise_interrupted,
     run_stage,
@@ -206,11 +207,7 @@ def run_gate(request: RunRequest, profile: Profile) -> int:
         run_history.ENV_HISTORY: str(previous_history or ""),
         run_history.ENV_LOAD_FIGURES: str(load_figures),
     })
-    results = request.out_dir / "allure-results"
-    results.mkdir(parents=True, exist_ok=True)
-    for stale in results.iterdir():
-        if stale.is_file():
-            stale.unlink()
+    results = fresh_results_dir(request.out_dir)
     started = time.monotonic()
 
     def interrupted(how: str) -> None:

@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import Generator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -302,30 +303,35 @@ def _report_findings(raised: FindingRaised) -> None:
     pytest.fail(str(raised), pytrace=False)
 
 
+def _judge(outcome: BaseException) -> NoReturn:
+    """An outcome raised by a check's setup or body, as the gate reports it: a guard refusal
+    (skipped, `guard=refused`), could-not-verify (skipped, `verification=unverified`) or
+    typed findings; anything else is pytest's to report, re-raised as it came."""
+    if isinstance(outcome, GuardRefusal):
+        _refuse(outcome)
+    if isinstance(outcome, CouldNotVerify):
+        _unverified(outcome)
+    if isinstance(outcome, FindingRaised):
+        _report_findings(outcome)
+    raise outcome
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     try:
         if _REFUSAL_KEY in item.stash:
             raise GuardRefusal(f"{REFUSAL_PREFIX} {item.stash[_REFUSAL_KEY]}")
         return (yield)
-    except GuardRefusal as refusal:
-        _refuse(refusal)
-    except CouldNotVerify as problem:
-        _unverified(problem)
-    except FindingRaised as raised:
-        _report_findings(raised)
+    except (GuardRefusal, CouldNotVerify, FindingRaised) as outcome:
+        _judge(outcome)
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     try:
         return (yield)
-    except GuardRefusal as refusal:
-        _refuse(refusal)
-    except CouldNotVerify as problem:
-        _unverified(problem)
-    except FindingRaised as raised:
-        _report_findings(raised)
+    except (GuardRefusal, CouldNotVerify, FindingRaised) as outcome:
+        _judge(outcome)
 
 
 HOLD_KEY: pytest.StashKey[PortalHold] = pytest.StashKey()

@@ -109,6 +109,17 @@ def say(message: str) -> None:
     print(f"staging-gate: {message}", file=sys.stderr, flush=True)
 
 
+def fresh_results_dir(out_dir: Path) -> Path:
+    """`out_dir/allure-results`, created, with the files of an earlier run removed (a stale
+    result would count in this run's sign-off). Returns the folder."""
+    results = out_dir / "allure-results"
+    results.mkdir(parents=True, exist_ok=True)
+    for stale in results.iterdir():
+        if stale.is_file():
+            stale.unlink()
+    return results
+
+
 def pytest_argv(
     request: RunRequest, stage: str, results: Path, workers: str, retries: int = 0
 ) -> list[str]:

@@ -82,11 +82,7 @@ def verify(profile_path: Path, out_dir: Path, workers: str = "0",
         history=None,
         environment={},
     )
-    results = request.out_dir / "allure-results"
-    results.mkdir(parents=True, exist_ok=True)
-    for stale in results.iterdir():
-        if stale.is_file():
-            stale.unlink()
+    results = stages.fresh_results_dir(request.out_dir)
     started = time.monotonic()
     # The parallel stage only: it never selects an `exclusive` check.
     code = stages.run_stage(request, "parallel", results, workers, profile.signoff.retries)
