@@ -49,6 +49,25 @@ def observe_all(client: httpx.Client, paths: Sequence[str]) -> list[Observation]
     return observations
 
 
+# A judgement of one answer from its observation and body: the problem, or None.
+Judge = Callable[[Observation, str], str | None]
+
+
+def judge_each(client: httpx.Client, paths: Iterable[str], judge: Judge) -> list[str]:
+    """GET each path with `client` (in order, each once), attach every response as evidence,
+    and return the problems `judge(observation, body)` names, in path order (empty: none).
+    Network errors propagate as httpx raises them."""
+    from staging_gate.evidence import attach_response
+
+    problems = []
+    for path in dict.fromkeys(paths):
+        response = client.get(path)
+        attach_response(response)
+        problem = judge(observe(response), response.text)
+        problems += [problem] if problem else []
+    return problems
+
+
 def _default_port(scheme: str) -> int:
     return 443 if scheme == "https" else 80
 

@@ -12,7 +12,7 @@ import pytest
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
 from staging_gate.probes import headers, health, production, security, tls
-from staging_gate.probes.http_checks import https_redirect_problem, observe
+from staging_gate.probes.http_checks import https_redirect_problem, judge_each
 
 
 def test_PV_1_certificate_valid(profile):
@@ -140,26 +140,12 @@ def test_PV_6_sensitive_files_not_served(http, profile):
     """.env, .git and log files answer 403/404 and show nothing secret-looking."""
     expect.that(bool(profile.security.forbidden_files),
                 "profile lists no security.forbidden_files; nothing to check")
-    problems = []
-    for path in profile.security.forbidden_files:
-        response = http.get(path)
-        attach_response(response)
-        problem = security.exposed_file_problem(observe(response), response.text)
-        problems += [problem] if problem else []
+    problems = judge_each(http, profile.security.forbidden_files, security.exposed_file_problem)
     expect.no_problems(problems, f"files that must not be public on {profile.target.base_url}")
 
 
 def test_PV_6_no_debug_pages(http, profile):
     """Debug tooling answers 403/404, and bad input gets ordinary answers, never a trace."""
-    problems = []
-    for path in profile.production.debug_paths:
-        response = http.get(path)
-        attach_response(response)
-        problem = production.debug_endpoint_problem(observe(response), response.text)
-        problems += [problem] if problem else []
-    for path in profile.security.bad_input_paths:
-        response = http.get(path)
-        attach_response(response)
-        problem = security.debug_page_problem(observe(response), response.text)
-        problems += [problem] if problem else []
+    problems = judge_each(http, profile.production.debug_paths, production.debug_endpoint_problem)
+    problems += judge_each(http, profile.security.bad_input_paths, security.debug_page_problem)
     expect.no_problems(problems, f"debug pages on {profile.target.base_url}")

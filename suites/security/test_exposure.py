@@ -4,7 +4,7 @@ served, and no stack traces or debug pages on bad input."""
 from staging_gate import expect
 from staging_gate.evidence import attach_json, attach_response
 from staging_gate.probes import security
-from staging_gate.probes.http_checks import observe
+from staging_gate.probes.http_checks import judge_each, observe
 
 
 def test_P5_5_portal_routes_require_login(anonymous, harvested, profile):
@@ -49,12 +49,7 @@ def test_P5_5_sensitive_files_not_served(http, profile):
     """.env, .git and log files answer 403/404 and show nothing secret-looking."""
     expect.that(bool(profile.security.forbidden_files),
                 "profile lists no security.forbidden_files; nothing to check")
-    problems = []
-    for path in profile.security.forbidden_files:
-        response = http.get(path)
-        attach_response(response)
-        problem = security.exposed_file_problem(observe(response), response.text)
-        problems += [problem] if problem else []
+    problems = judge_each(http, profile.security.forbidden_files, security.exposed_file_problem)
     expect.no_problems(problems, f"files that must not be public on {profile.target.base_url}")
 
 
@@ -63,10 +58,5 @@ def test_P5_5_bad_input_shows_no_debug_page(tenants, owner_and_other, profile):
     client = tenants[owner_and_other[0]]
     expect.that(bool(profile.security.bad_input_paths),
                 "profile lists no security.bad_input_paths; nothing to check")
-    problems = []
-    for path in profile.security.bad_input_paths:
-        response = client.get(path)
-        attach_response(response)
-        problem = security.debug_page_problem(observe(response), response.text)
-        problems += [problem] if problem else []
+    problems = judge_each(client, profile.security.bad_input_paths, security.debug_page_problem)
     expect.no_problems(problems, "bad input")

@@ -98,3 +98,31 @@ def test_until_settled_returns_the_first_good_observation():
 
 def test_until_settled_gives_up_with_the_last_observation():
     assert http_checks.until_settled(lambda: 302, lambda s: s == 404, 0.05, 0.01) == 302
+
+
+def test_judge_each_requests_each_path_once_in_order_and_keeps_only_problems():
+    asked = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        if request.url.path == "/.env":
+            return httpx.Response(200, text="APP_KEY=base64:abc")
+        return httpx.Response(404, text="Not Found")
+
+    def exposed(seen, body):
+        return f"{seen.path} served ({seen.status}): {body[:7]}" if seen.status == 200 else None
+
+    with httpx.Client(base_url="https://staging.test",
+                      transport=httpx.MockTransport(answer)) as client:
+        paths = ["/.git/config", "/.env", "/.git/config", "/storage/logs"]
+        problems = http_checks.judge_each(client, paths, exposed)
+    assert asked == ["/.git/config", "/.env", "/storage/logs"]
+    assert problems == ["/.env served (200): APP_KEY"]
+
+
+def test_judge_each_with_no_paths_asks_nothing():
+    def never(request: httpx.Request) -> httpx.Response:
+        raise AssertionError(f"asked {request.url}")
+
+    with httpx.Client(transport=httpx.MockTransport(never)) as client:
+        assert http_checks.judge_each(client, [], lambda seen, body: "problem") == []
