@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from staging_gate.checklist import PHASES as PHASES
+from staging_gate.checklist import PRODUCTION_PHASE
 from staging_gate.checklist import PhaseName as PhaseName
 from staging_gate.errors import ConfigError
 from staging_gate.portal_contract import PortalSection
@@ -631,9 +632,12 @@ class Profile(_Section):
 
         The DSN: every phase (the production guard reads the database name). The Redis URL
         and the tenants' logins: every phase but ``database``. The admin login: ``boot``,
-        ``security``, ``performance`` (as `gaps`). An empty `phases` means all of them.
+        ``security``, ``performance`` (as `gaps`). An empty `phases` means all of them; the
+        production phase alone (verify-production) needs none.
         """
         needs = set(phases or PHASES)
+        if needs == {PRODUCTION_PHASE}:
+            return []  # verify-production: nothing logs in or connects to the DB or Redis
         names = [self.database.dsn_env]
         if self.database.monitor_dsn_env and "performance" in needs:
             names.append(self.database.monitor_dsn_env)

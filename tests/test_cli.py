@@ -136,6 +136,27 @@ def test_check_profile_accepts_the_askpro_profile() -> None:
     assert "https://staging.askproai.de" in result.stdout
 
 
+def test_check_profile_judges_a_production_profile_for_verify_production(
+    tmp_path: Path,
+) -> None:
+    """A production profile needs no secret (nothing logs in or connects); one that names a
+    state-changing command is refused, as verify-production would refuse it."""
+    root = Path(__file__).resolve().parents[1]
+    production = root / "profiles" / "askpro-production.toml"
+    unset = {name: "" for name in ("STAGING_DB_DSN", "STAGING_REDIS_URL", "TENANT_A_EMAIL")}
+    result = gate("check-profile", str(production), env=unset)
+    assert result.returncode == 0, result.stderr
+    assert "valid for `staging-gate verify-production`" in result.stdout
+    assert "https://api.askproai.de" in result.stdout
+
+    armed = tmp_path / "production-with-toggle.toml"
+    armed.write_text(production.read_text(encoding="utf-8").replace(
+        "[flags]", '[flags]\ntoggle_command = ["php", "artisan", "flag:set", "{flag}", "{value}"]',
+        1), encoding="utf-8")
+    assert "toggle_command" in armed.read_text(encoding="utf-8")
+    assert_cannot_judge(gate("check-profile", str(armed)), "flags.toggle_command")
+
+
 def test_a_database_run_needs_no_logins_redis_or_web_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -360,11 +360,22 @@ def command_verify_production(args: argparse.Namespace) -> int:
 
 
 def command_check_profile(args: argparse.Namespace) -> int:
+    """Validate a profile for the command it is meant for: a production profile
+    (`target.environment = "production"`) for `verify-production` — no state-changing command,
+    no secret needed — any other for `run`, with every secret of every phase set."""
+    from staging_gate.run import verify_production
+
     profile = load_profile(args.profile)
-    missing = profile.missing_secrets()
+    phases: Sequence[str] = PHASES
+    command = "run"
+    if profile.target.environment == "production":
+        verify_production.refuse_state_changing(profile)
+        phases, command = verify_production.PRODUCTION_PHASES, "verify-production"
+    missing = profile.missing_secrets(phases)
     if missing:
         raise ConfigError(f"profile {args.profile} is valid but {', '.join(missing)} not set")
-    print(f"profile {args.profile} is valid; target {profile.target.base_url}")
+    print(f"profile {args.profile} is valid for `staging-gate {command}`; "
+          f"target {profile.target.base_url}")
     return EXIT_GO
 
 
