@@ -38,7 +38,10 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 PRESETS_PACKAGE = "staging_gate.presets"
 
 
-class _Section(BaseModel):
+class Section(BaseModel):
+    """A table of the profile (here and in `staging_gate.profile`): frozen, and an unknown
+    key is an error (a typo must not silently fall back to a default)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
@@ -52,7 +55,9 @@ def _read_only(value: str) -> str:
     return value
 
 
-def _regex(value: str) -> str:
+def regex(value: str) -> str:
+    """`value` unchanged if empty or a valid Python regular expression; ValueError naming
+    the pattern and re's reason otherwise (pydantic reports it against the profile key)."""
     if value:
         try:
             re.compile(value)
@@ -61,7 +66,7 @@ def _regex(value: str) -> str:
     return value
 
 
-class Apply(_Section):
+class Apply(Section):
     """How one search term or filter value reaches a list.
 
     ``url``: set query parameter `param` and load the list again (Filament list pages keep
@@ -86,7 +91,7 @@ class Apply(_Section):
         return self
 
 
-class ListCells(_Section):
+class ListCells(Section):
     """Selectors, relative to a row, of the cells a check reads."""
 
     status: str = ""
@@ -94,7 +99,7 @@ class ListCells(_Section):
     search: str = Field(default="", description="A cell whose text the search must find.")
 
 
-class ListSql(_Section):
+class ListSql(Section):
     """Read-only SQL for one list (named parameters: see the module docstring)."""
 
     count: str = Field(default="", description="One number: the company's rows under the "
@@ -111,7 +116,7 @@ class ListSql(_Section):
         return _read_only(value)
 
 
-class ListPage(_Section):
+class ListPage(Section):
     """One list page (calls, appointments): how rows, ids, totals and controls are read."""
 
     url: str = ""
@@ -150,15 +155,15 @@ class ListPage(_Section):
     @field_validator("id_pattern")
     @classmethod
     def _id_pattern(cls, value: str) -> str:
-        return _regex(value)
+        return regex(value)
 
     @field_validator("total_patterns")
     @classmethod
     def _total_patterns(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(_regex(pattern) for pattern in value)
+        return tuple(regex(pattern) for pattern in value)
 
 
-class CalendarPage(_Section):
+class CalendarPage(Section):
     """The appointments calendar: a month grid of days with the month's events.
     `url` may hold {month} (YYYY-MM)."""
 
@@ -174,10 +179,10 @@ class CalendarPage(_Section):
     @field_validator("event_id_pattern")
     @classmethod
     def _id_pattern(cls, value: str) -> str:
-        return _regex(value)
+        return regex(value)
 
 
-class StatCard(_Section):
+class StatCard(Section):
     """One dashboard number: found by `selector` or by its `label` text; equals `sql`."""
 
     name: str
@@ -197,7 +202,7 @@ class StatCard(_Section):
         return self
 
 
-class DashboardPage(_Section):
+class DashboardPage(Section):
     """Stat cards: by their own selector, or by label within `stat_card` (preset)."""
 
     url: str = ""
@@ -207,7 +212,7 @@ class DashboardPage(_Section):
     stats: tuple[StatCard, ...] = ()
 
 
-class ChartSection(_Section):
+class ChartSection(Section):
     selector: str = ""
     bar_selector: str = Field(default="", description="Optional: bars carrying a day and a "
                               "count, compared with per_day_sql.")
@@ -223,7 +228,7 @@ class ChartSection(_Section):
         return _read_only(value)
 
 
-class ActivitySection(_Section):
+class ActivitySection(Section):
     item_selector: str = ""
     empty_selector: str = ""
     id_attribute: str = ""
@@ -241,7 +246,7 @@ class ActivitySection(_Section):
     @field_validator("id_pattern", "kind_pattern")
     @classmethod
     def _id_pattern(cls, value: str) -> str:
-        return _regex(value)
+        return regex(value)
 
     @field_validator("latest_sql")
     @classmethod
@@ -254,7 +259,7 @@ class ActivitySection(_Section):
         return {kind: _read_only(sql) for kind, sql in value.items()}
 
 
-class PortalSection(_Section):
+class PortalSection(Section):
     """Phase 4's page objects and database oracles (see the module docstring)."""
 
     preset: str = ""

@@ -10,30 +10,25 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from staging_gate.checklist import PHASES as PHASES
 from staging_gate.checklist import PRODUCTION_PHASE
 from staging_gate.checklist import PhaseName as PhaseName
 from staging_gate.errors import ConfigError
-from staging_gate.portal_contract import PortalSection
+from staging_gate.portal_contract import PortalSection, Section, regex
 
 #: Phases that log in as the admin user.
 NEEDS_ADMIN = frozenset({"boot", "security", "performance"})
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class TargetSection(_Section):
+class TargetSection(Section):
     name: str = "staging"
     base_url: str
     http_url: str | None = Field(
@@ -70,7 +65,7 @@ class TargetSection(_Section):
         return urlsplit(self.production_url).hostname or ""
 
 
-class TlsSection(_Section):
+class TlsSection(Section):
     min_version: Literal["TLSv1.2", "TLSv1.3"] = "TLSv1.2"
     expiry_warn_days: int = Field(default=30, ge=0)
     expiry_fail_days: int = Field(default=14, ge=0)
@@ -86,19 +81,19 @@ _HEALTH_EXPECTED: dict[str, HealthValue] = {
 }
 
 
-class HealthSection(_Section):
+class HealthSection(Section):
     path: str = "/health"
     required_fields: tuple[str, ...] = ("status", "environment", "database", "cache", "version")
     # TOML strings, booleans and numbers, compared by type (staging_gate.probes.health).
     expected: dict[str, HealthValue] = Field(default_factory=lambda: dict(_HEALTH_EXPECTED))
 
 
-class MigrationIndex(_Section):
+class MigrationIndex(Section):
     table: str
     index: str
 
 
-class TenantReference(_Section):
+class TenantReference(Section):
     """`table.column` points at `references.id`; both rows must share the tenant column."""
 
     table: str
@@ -106,7 +101,7 @@ class TenantReference(_Section):
     references: str
 
 
-class DatabaseSection(_Section):
+class DatabaseSection(Section):
     dsn_env: str = Field(description="Env var holding mysql://user:password@host:port/db")
     name: str
     production_name: str
@@ -149,7 +144,7 @@ class DatabaseSection(_Section):
     )
 
 
-class CacheSection(_Section):
+class CacheSection(Section):
     url_env: str = Field(description="Env var holding redis://host:port/db")
     prefix: str
     production_prefix: str
@@ -163,7 +158,7 @@ class CacheSection(_Section):
     )
 
 
-class FlagsSection(_Section):
+class FlagsSection(Section):
     portal_flag: str = "customer_portal"
     sub_flags: tuple[str, ...] = ()
     toggle_command: tuple[str, ...] = Field(
@@ -190,7 +185,7 @@ class FlagsSection(_Section):
     )
 
 
-class TenantUser(_Section):
+class TenantUser(Section):
     key: str
     company: str
     email_env: str
@@ -198,12 +193,12 @@ class TenantUser(_Section):
     role: str = "owner"
 
 
-class AdminUser(_Section):
+class AdminUser(Section):
     email_env: str
     password_env: str
 
 
-class LoginForm(_Section):
+class LoginForm(Section):
     """How the login forms (portal_login, admin_login) are filled in by a load user."""
 
     email_field: str = "email"
@@ -213,7 +208,7 @@ class LoginForm(_Section):
     )
 
 
-class RoutesSection(_Section):
+class RoutesSection(Section):
     home: str = "/"
     portal: str = "/portal"
     portal_login: str = "/portal/login"
@@ -229,7 +224,7 @@ class RoutesSection(_Section):
     login_form: LoginForm = LoginForm()
 
 
-class RecordResource(_Section):
+class RecordResource(Section):
     """A tenant-owned record type: where its ids are listed and where one record is shown."""
 
     name: str
@@ -257,7 +252,7 @@ class RecordResource(_Section):
     )
 
 
-class CsrfForm(_Section):
+class CsrfForm(Section):
     """A state-changing form: rendered on `page`, POSTed to `action` by a `session` user."""
 
     name: str
@@ -291,7 +286,7 @@ def _default_csrf_forms() -> tuple[CsrfForm, ...]:
     )
 
 
-class SecuritySection(_Section):
+class SecuritySection(Section):
     """Phase 5: what isolation, injection, CSRF, header and exposure checks expect."""
 
     records: tuple[RecordResource, ...] = ()
@@ -351,7 +346,7 @@ def _default_production_health() -> dict[str, str]:
     }
 
 
-class ProductionSection(_Section):
+class ProductionSection(Section):
     """What production must look like right after its deploy (seed Part 8.2 step 5), judged by
     `staging-gate verify-production` — read-only, anonymous, no database or cache connection."""
 
@@ -377,7 +372,7 @@ class ProductionSection(_Section):
     )
 
 
-class ReleaseSection(_Section):
+class ReleaseSection(Section):
     """Release diff (information for the release manager, shown in signoff.md): migrations in
     staging's ledger and not in production's, and the risky statements their files show."""
 
@@ -394,7 +389,7 @@ class ReleaseSection(_Section):
     blocks: bool = Field(default=False, description="Risky statements make the sign-off NO-GO.")
 
 
-class LoadShape(_Section):
+class LoadShape(Section):
     users: int = Field(default=10, ge=1, le=200)
     spawn_rate: float = Field(default=5.0, gt=0)
     duration_seconds: int = Field(default=20, ge=1, le=600)
@@ -433,7 +428,7 @@ class LoadShape(_Section):
         return self
 
 
-class LoadBaseline(_Section):
+class LoadBaseline(Section):
     """p95 per request compared with earlier GO runs (the report history)."""
 
     factor: float = Field(default=1.5, gt=1, description="Slower than baseline × factor = "
@@ -448,7 +443,7 @@ class LoadBaseline(_Section):
                            description="A slowdown fails the load check (default: advisory).")
 
 
-class BudgetsSection(_Section):
+class BudgetsSection(Section):
     homepage_p95_ms: int = 2000
     admin_dashboard_p95_ms: int = 3000
     portal_dashboard_p95_ms: int = 3000
@@ -465,7 +460,7 @@ class BudgetsSection(_Section):
     baseline: LoadBaseline = LoadBaseline()
 
 
-class BackupSection(_Section):
+class BackupSection(Section):
     dump_command: tuple[str, ...] = Field(
         default=(),
         description="Command template writing an SQL dump of the staging database to {file}, "
@@ -488,7 +483,7 @@ class BackupSection(_Section):
     timeout_seconds: float = Field(default=600.0, gt=0, le=3600)
 
 
-class RollbackSection(_Section):
+class RollbackSection(Section):
     rollback_command: tuple[str, ...] = Field(
         default=(), description="Rolls back exactly one migration (the latest)."
     )
@@ -498,7 +493,7 @@ class RollbackSection(_Section):
     timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
 
 
-class SanitizationSection(_Section):
+class SanitizationSection(Section):
     """What sanitized staging data looks like (seed 7.2: production copies are rewritten)."""
 
     allowed_email_domains: tuple[str, ...] = Field(
@@ -521,7 +516,7 @@ class SanitizationSection(_Section):
     samples: int = Field(default=3, ge=0, le=20)
 
 
-class LogsSection(_Section):
+class LogsSection(Section):
     path: str | None = None
     command: tuple[str, ...] = ()
     # Python regexes, run on each line after JSON/URL/HTML escapes are decoded
@@ -553,22 +548,17 @@ class LogsSection(_Section):
     @field_validator("pii_patterns", "allow")
     @classmethod
     def _patterns_compile(cls, patterns: tuple[str, ...]) -> tuple[str, ...]:
-        for pattern in patterns:
-            try:
-                re.compile(pattern)
-            except re.error as error:
-                raise ValueError(f"{pattern!r} is not a Python regex: {error}") from None
-        return patterns
+        return tuple(regex(pattern) for pattern in patterns)
 
 
-class Waiver(_Section):
+class Waiver(Section):
     id: str = Field(description="Checklist ID (P5.4) or test name the waiver covers.")
     reason: str
     owner: str
     expires: dt.date
 
 
-class SignoffSection(_Section):
+class SignoffSection(Section):
     """How results become GO / NO-GO (see `staging_gate.verdict.signoff`)."""
 
     required_phases: tuple[PhaseName, ...] = PHASES  # type: ignore[assignment]
@@ -594,7 +584,7 @@ class SignoffSection(_Section):
         return value
 
 
-class Profile(_Section):
+class Profile(Section):
     target: TargetSection
     tls: TlsSection = TlsSection()
     health: HealthSection = HealthSection()

@@ -237,7 +237,7 @@ def test_no_mark_scans_everything_and_says_so(tmp_path):
 def test_profile_rejects_a_pattern_that_is_not_a_python_regex():
     from pydantic import ValidationError
 
-    with pytest.raises(ValidationError, match="is not a Python regex"):
+    with pytest.raises(ValidationError, match="is not a regular expression"):
         LogsSection(pii_patterns=("(unclosed",))
     assert LogsSection().max_bytes is None
 
