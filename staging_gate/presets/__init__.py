@@ -1,0 +1,1 @@
+"""Portal presets: TOML data read by `portal_contract.load_preset`; no code, imports nothing."""
