@@ -116,7 +116,7 @@ CATALOGUE: tuple[Defect, ...] = (
     Defect("slow_api", "app", "P6.4", "API answers after 800 ms"),
     Defect("api_single_worker", "app", "P6.4",
            "portal and API served by one worker: as fast as healthy for one user, API "
-           "answers 700 ms once more than 4 portal/API requests arrive within 2 s"),
+           "answers 700 ms while a second user's session is active (within 2 s)"),
     Defect("slow_homepage", "app", "P6.1", "homepage answers after 2.5 s"),
     Defect("slow_admin_dashboard", "app", "P6.2", "admin dashboard answers after 3.5 s"),
     Defect("slow_portal_dashboard", "app", "P6.3", "portal dashboard answers after 3.5 s"),

@@ -54,7 +54,7 @@ def matrix_target(dialect_target: reference.ReferenceTarget) -> reference.Refere
 
 
 def test_every_check_has_a_defect_proof() -> None:
-    proven = {name for row in ROWS for name in row.tests}
+    proven = {name for row in ROWS if row.proves_detection for name in row.tests}
     unproven = sorted(set(suite_test_names()) - proven)
     assert not unproven, f"checks without a row in tests/detection_matrix.toml: {unproven}"
 
@@ -72,11 +72,23 @@ def test_every_row_names_existing_checks_and_defects() -> None:
 
 def test_every_row_requires_a_message_naming_the_problem() -> None:
     """Caught means failed *naming the problem*: a row without a message regex proves less."""
-    without = sorted(row.id for row in ROWS if not row.message.strip())
+    without = sorted(row.id for row in ROWS if row.proves_detection and not row.message.strip())
     assert not without, f"rows without a message regex: {without}"
     for row in ROWS:
         for dialect in row.dialects:
             re.compile(row.message_for(dialect))  # a broken regex fails here, not as "not caught"
+
+
+def test_every_missed_row_has_a_caught_twin_and_changes_only_the_profile() -> None:
+    """A missed row (`outcome = "passed"`) shows what a defect escapes; the same defect must be
+    caught by the same checks in a row of its own, and only the profile may differ."""
+    missed = [row for row in ROWS if not row.proves_detection]
+    for row in missed:
+        twins = [other for other in ROWS if other.proves_detection
+                 and (other.defect, other.also) == (row.defect, row.also)
+                 and set(row.tests) <= set(other.tests)]
+        assert twins, f"{row.id}: no row catches {row.defect} with {list(row.tests)}"
+        assert row.profile_changes, f"{row.id}: a missed row must say what it changes"
 
 
 def test_every_row_names_known_dialects() -> None:
@@ -86,7 +98,8 @@ def test_every_row_names_known_dialects() -> None:
 
 
 def test_every_check_is_proven_on_the_reference_dialect() -> None:
-    proven = {name for row in ROWS if "reference" in row.dialects for name in row.tests}
+    proven = {name for row in ROWS if row.proves_detection and "reference" in row.dialects
+              for name in row.tests}
     unproven = sorted(set(suite_test_names()) - proven)
     assert not unproven, f"checks without a reference-dialect row: {unproven}"
 
@@ -121,7 +134,35 @@ def test_defect_is_caught(
     matrix_target: reference.ReferenceTarget, tmp_path: Path,
 ) -> None:
     result = run_row(matrix_target, row, tmp_path)
-    assert result.caught, f"{row.id} not caught: {'; '.join(result.problems)}"
+    judged = "caught" if row.proves_detection else "missed as the row says"
+    assert result.caught, f"{row.id} not {judged}: {'; '.join(result.problems)}"
+
+
+def test_missed_rows_need_every_check_to_pass() -> None:
+    row = Row("x", ("test_P6_4_a",), outcome="passed", profile_changes={"budgets.load.users": 1})
+
+    def judged(*outcomes: Outcome) -> bool:
+        return judge_row(row, Run({"test_P6_4_a": list(outcomes)})).caught
+
+    assert row.id == "x-missed" and not row.proves_detection
+    assert judged(Outcome("test_P6_4_a", "passed"))
+    assert not judged(Outcome("test_P6_4_a", "failed", "p95 of GET /api was 700 ms"))
+    assert not judged(Outcome("test_P6_4_a", "skipped", "Could not verify: saturated"))
+
+
+def test_changed_profile_sets_dotted_keys_in_a_copy_beside_the_profile(tmp_path: Path) -> None:
+    import tomllib
+
+    from tests.matrix.harness import changed_profile
+
+    original = tmp_path / "reference.toml"
+    original.write_text('[budgets.load]\nusers = 5\nduration_seconds = 8\n', encoding="utf-8")
+    copy = changed_profile(original, {"budgets.load.users": 1, "logs.max_bytes": 10}, "row")
+    assert copy.parent == tmp_path and copy != original
+    data = tomllib.loads(copy.read_text(encoding="utf-8"))
+    assert data["budgets"]["load"] == {"users": 1, "duration_seconds": 8}
+    assert data["logs"] == {"max_bytes": 10}
+    assert "users = 5" in original.read_text(encoding="utf-8")
 
 
 def test_judge_requires_failure_and_message() -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hmac
 import threading
 import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -26,24 +25,25 @@ Handler = Callable[[Ctx], Response]
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The api_single_worker defect: portal and API served by a pool of one PHP-FPM child. One
-# user at a time never notices (every answer as fast as healthy); once portal/API traffic
-# passes BUSY_REQUESTS within BUSY_WINDOW_S - a handful of users - each API answer waits
-# QUEUED_API_S behind the queue. Counting arrivals, not overlaps, makes the slowdown as sure
-# as the load: it does not depend on two requests happening to meet in the scheduler.
+# user never waits (every answer as fast as healthy, however quickly they click); once a
+# second user's session has asked for a portal page or the API within BUSY_WINDOW_S, each
+# API answer waits QUEUED_API_S behind the other's. Counting users, not overlaps, makes the
+# slowdown as sure as the load: it does not depend on two requests meeting in the scheduler.
 BUSY_WINDOW_S = 2.0
-BUSY_REQUESTS = 4
 QUEUED_API_S = 0.7
-_arrivals: deque[float] = deque()
-_arrivals_lock = threading.Lock()
+_last_seen: dict[str, float] = {}  # session cookie -> its last portal/API request (monotonic s)
+_last_seen_lock = threading.Lock()
 
 
-def _busy(now: float) -> bool:
-    """Record one portal/API arrival at `now` (monotonic s); True above BUSY_REQUESTS."""
-    with _arrivals_lock:
-        _arrivals.append(now)
-        while _arrivals and now - _arrivals[0] > BUSY_WINDOW_S:
-            _arrivals.popleft()
-        return len(_arrivals) > BUSY_REQUESTS
+def _users_active(session: str, now: float) -> int:
+    """Record a portal/API request of `session` at `now`; how many sessions asked within
+    BUSY_WINDOW_S (this one included)."""
+    with _last_seen_lock:
+        _last_seen[session] = now
+        for other, seen in list(_last_seen.items()):
+            if now - seen > BUSY_WINDOW_S:
+                del _last_seen[other]
+        return len(_last_seen)
 
 
 @dataclass(frozen=True)
@@ -141,7 +141,8 @@ def _authorised(ctx: Ctx, spec: Spec) -> bool:
 
 def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
     busy = (spec.area in ("portal", "api") and ctx.on("api_single_worker")
-            and _busy(time.monotonic()))
+            and _users_active(ctx.request.cookies.get(ctx.app.dialect.session_cookie, ""),
+                              time.monotonic()) > 1)
     if busy and spec.area == "api":
         time.sleep(QUEUED_API_S)
     return _steps(ctx, spec, handler)

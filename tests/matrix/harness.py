@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import tomli_w
+
 from staging_gate.run import reference
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -42,11 +44,16 @@ class Row:
     isolated_network: bool = False
     #: "failed": the check must fail (an application finding). "unverified": the check must
     #: say it could not verify (a missing privilege, no counters) — never pass, never fail.
+    #: "passed": a *missed* row — the check must pass with the defect on, under the row's
+    #: `profile_changes` (what the defect escapes: one user, a single request).
     outcome: str = "failed"
     #: The dialects this row runs on; a row limited to fewer says why in a comment.
     dialects: tuple[str, ...] = DIALECTS
     #: Per-dialect `message` where the problem has other names there (a table, a cookie).
     messages: Mapping[str, str] = field(default_factory=dict)
+    #: Dotted profile keys set in a copy of the target's profile for this row only
+    #: (`"budgets.load.users" = 1`).
+    profile_changes: Mapping[str, object] = field(default_factory=dict)
 
     def message_for(self, dialect: str) -> str:
         return self.messages.get(dialect, self.message)
@@ -62,7 +69,13 @@ class Row:
 
     @property
     def id(self) -> str:
-        return "+".join((self.defect, *self.also))
+        name = "+".join((self.defect, *self.also))
+        return f"{name}-missed" if self.outcome == "passed" else name
+
+    @property
+    def proves_detection(self) -> bool:
+        """False for a missed row: it shows what the defect escapes, not that it is caught."""
+        return self.outcome != "passed"
 
 
 @dataclass(frozen=True)
@@ -113,6 +126,7 @@ def load_rows(path: Path = MATRIX_FILE) -> list[Row]:
             outcome=str(raw.get("outcome", "failed")),
             dialects=tuple(raw.get("dialects", DIALECTS)),
             messages=dict(raw.get("messages", {})),
+            profile_changes=dict(raw.get("profile_changes", {})),
         )
         for raw in data.get("row", [])
     ]
@@ -243,12 +257,15 @@ UNVERIFIED_MARK = "Could not verify:"
 def _matches_outcome(row: Row, result: Outcome) -> bool:
     if row.outcome == "unverified":
         return result.status == "skipped" and UNVERIFIED_MARK in result.message
+    if row.outcome == "passed":
+        return result.status == "passed"
     return result.status in ("failed", "error")
 
 
 def judge_row(row: Row, run: Run) -> RowResult:
     """Caught means: every listed check failed (or errored) and named the problem — or, for
-    ``outcome = "unverified"`` rows, said it could not verify and named the fix."""
+    ``outcome = "unverified"`` rows, said it could not verify and named the fix; for
+    ``outcome = "passed"`` (missed) rows, every listed check passed with the defect on."""
     problems: list[str] = []
     seen: list[Outcome] = []
     for name in row.tests:
@@ -264,7 +281,7 @@ def judge_row(row: Row, run: Run) -> RowResult:
             want = "" if row.outcome == "failed" else f", expected {row.outcome}"
             problems.append(f"{name} was {statuses} with {row.id} on{want}")
             continue
-        if row.message and not any(
+        if row.message and row.outcome != "passed" and not any(
             re.search(row.message, r.message, re.IGNORECASE) for r in failing
         ):
             problems.append(f"{name} failed without naming the problem (/{row.message}/)")
@@ -286,12 +303,29 @@ def defects_on(state_dir: Path, row: Row) -> contextlib.AbstractContextManager[N
     return seeded(state_dir, *row.also, row.defect)
 
 
+def changed_profile(profile: Path, changes: Mapping[str, object], name: str) -> Path:
+    """A copy of `profile` beside it (`<stem>-<name>.toml`, so relative paths still resolve)
+    with each dotted key of `changes` set; tables on the way are created. Returns its path."""
+    data = tomllib.loads(profile.read_text(encoding="utf-8"))
+    for dotted, value in changes.items():
+        *tables, key = dotted.split(".")
+        table = data
+        for part in tables:
+            table = table.setdefault(part, {})
+        table[key] = value
+    copy = profile.with_name(f"{profile.stem}-{name}.toml")
+    copy.write_text(tomli_w.dumps(data), encoding="utf-8")
+    return copy
+
+
 def run_row(target: reference.ReferenceTarget, row: Row, workdir: Path) -> RowResult:
     junit = workdir / f"{row.id}.xml"
+    profile = (changed_profile(target.profile_path, row.profile_changes, row.id)
+               if row.profile_changes else target.profile_path)
 
     def run() -> Run:
         return run_pytest(
-            target.profile_path,
+            profile,
             target.secrets,
             junit,
             row.tests,
