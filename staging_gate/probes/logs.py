@@ -223,10 +223,15 @@ class PiiScanner:
         self._required = [_required_characters(p) for p in self.patterns]
         self.allow = [re.compile(a) for a in allow]
         self.limit = limit
-        self._hyperscan: Any = _hyperscan_database((*patterns, *ESCAPE_MARKERS,
-                                                    NON_ASCII_MARKER))
+        built = _hyperscan_database((*patterns, *ESCAPE_MARKERS, NON_ASCII_MARKER))
+        self._hyperscan: Any = built[0] if built else None
         self._markers = re.compile("|".join(ESCAPE_MARKERS))
-        self.engine = "hyperscan" if self._hyperscan else "re"
+        #: The patterns Hyperscan could not take, each checked on every line with `re`.
+        self.re_only: tuple[str, ...] = tuple(patterns[i] for i in (built[1] if built else ())
+                                              if i < len(patterns))
+        self.engine = ("re" if built is None else
+                       f"hyperscan (re for {len(self.re_only)} pattern(s))" if self.re_only
+                       else "hyperscan")
 
     def line_hits(self, line: str, ids: frozenset[int] | None = None
                   ) -> list[tuple[str, str, str]]:
@@ -348,26 +353,45 @@ def _spans(buffer: str, ends: Sequence[int], first_line: int) -> Iterator[tuple[
         yield number, buffer[start:line_end]
 
 
-def _hyperscan_database(patterns: Sequence[str]) -> object | None:
+# What a pattern Hyperscan cannot take is replaced by: one report per non-empty line, so
+# every line is a candidate for that pattern alone (checked with `re`), the others stay fast.
+_EVERY_LINE = "^[^\\n]"
+
+
+def _hyperscan_database(patterns: Sequence[str]) -> tuple[object, tuple[int, ...]] | None:
     """A Hyperscan block database of `patterns` in prefilter mode over bytes (ASCII classes:
-    Unicode classes cost seconds to compile), each in `prefilter_form`, or None when
-    Hyperscan is not installed or cannot take one of them (the caller then uses re)."""
+    Unicode classes cost seconds to compile), each in `prefilter_form`, and the indexes of
+    the patterns it could not take (``(?u)``, ``\\N{…}``, too large): those are replaced by
+    a match on every line and judged by `re` alone. None when Hyperscan is not installed."""
     try:
         import hyperscan
     except ImportError:
         return None
     flags = hyperscan.HS_FLAG_PREFILTER | hyperscan.HS_FLAG_MULTILINE
-    database = hyperscan.Database()
+
+    def compiled(expressions: Sequence[str]) -> object:
+        database = hyperscan.Database()
+        database.compile(expressions=[e.encode("utf-8") for e in expressions],
+                         ids=list(range(len(expressions))), elements=len(expressions),
+                         flags=[flags] * len(expressions))
+        return database
+
+    forms = [prefilter_form(p) for p in patterns]
     try:
-        database.compile(
-            expressions=[prefilter_form(p).encode("utf-8") for p in patterns],
-            ids=list(range(len(patterns))),
-            elements=len(patterns),
-            flags=[flags] * len(patterns),
-        )
+        return compiled(forms), ()
     except hyperscan.error:
+        pass
+    refused = []
+    for index, form in enumerate(forms):
+        try:
+            compiled([form])
+        except hyperscan.error:
+            refused.append(index)
+    try:
+        return compiled([_EVERY_LINE if i in refused else f for i, f in enumerate(forms)]), \
+            tuple(refused)
+    except hyperscan.error:  # together too large for one database
         return None
-    return database
 
 
 _LOOKBEHIND_CLASS = re.compile(r"\(\?<!\[(?!\^)([^\]]*)\]\)")

@@ -252,6 +252,20 @@ def test_required_characters_skip_lines_cheaply_and_never_wrongly():
     assert result.total == 2
 
 
+def test_only_the_pattern_hyperscan_refuses_is_left_to_re():
+    """`(?u)` and `\\N{…}` are Python, not Hyperscan: those patterns alone go to `re` on every
+    line; the others keep the prefilter, and every match is still found."""
+    pytest.importorskip("hyperscan")
+    patterns = [PATTERNS[0], r"(?u)kunde-\d{4}", r"\N{EURO SIGN}\d+"]
+    scanner = logs.PiiScanner(patterns)
+    assert scanner.engine == "hyperscan (re for 2 pattern(s))"
+    assert scanner.re_only == tuple(patterns[1:])
+    text = "login anna@example.org\nkunde-1234 paid €15\nGET /health 200\n"
+    result = logs.scan_text(text, patterns)
+    assert sorted((m.line_number, m.pattern) for m in result.matches) == [
+        (1, patterns[0]), (2, patterns[1]), (2, patterns[2])]
+
+
 def test_a_pattern_hyperscan_cannot_take_falls_back_to_re():
     pytest.importorskip("hyperscan")
     scanner = logs.PiiScanner([r"(?P<user>[a-z]+)@(?P=user)\.de"])  # a backreference
