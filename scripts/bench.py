@@ -145,10 +145,12 @@ def scan_log(path: Path) -> tuple[int, float, float]:
     with the default patterns over the whole file, in a child process of its own: (matches,
     CPU seconds, peak RSS in MB). CPU time, not wall time, so a busy machine skews it less."""
     child = subprocess.Popen([sys.executable, "-c", SCAN, str(path)], stdout=subprocess.PIPE,
-                             text=True)
-    out = (child.stdout.read() if child.stdout else "").split() or ["0", "0"]
-    _pid, _status, usage = os.wait4(child.pid, 0)
-    child.returncode = 0
+                             text=True, cwd=ROOT)
+    out = (child.stdout.read() if child.stdout else "").split()
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0 or len(out) != 2:
+        raise SystemExit(f"bench: the log scan of {path} exited {child.returncode}")
     return int(out[0]), usage.ru_utime + usage.ru_stime, int(out[1]) / 1024
 
 
@@ -157,8 +159,10 @@ def grep_cpu_s(pattern: str, path: Path) -> tuple[str, float]:
     child = subprocess.Popen(["grep", "-P", "-c", pattern, str(path)], stdout=subprocess.PIPE,
                              text=True)
     out = child.stdout.read() if child.stdout else ""
-    _pid, _status, usage = os.wait4(child.pid, 0)
-    child.returncode = 0
+    _pid, status, usage = os.wait4(child.pid, 0)
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode not in (0, 1):  # 1: no line matched
+        raise SystemExit(f"bench: grep -P over {path} exited {child.returncode}")
     return out.strip(), usage.ru_utime + usage.ru_stime
 
 

@@ -148,6 +148,7 @@ def test_missed_rows_need_every_check_to_pass() -> None:
     assert judged(Outcome("test_P6_4_a", "passed"))
     assert not judged(Outcome("test_P6_4_a", "failed", "p95 of GET /api was 700 ms"))
     assert not judged(Outcome("test_P6_4_a", "skipped", "Could not verify: saturated"))
+    assert not judged(Outcome("test_P6_4_a[1]", "passed"), Outcome("test_P6_4_a[2]", "failed"))
 
 
 def test_changed_profile_sets_dotted_keys_in_a_copy_beside_the_profile(tmp_path: Path) -> None:

@@ -25,10 +25,11 @@ Handler = Callable[[Ctx], Response]
 Endpoint = Callable[[Request], Awaitable[Response]]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # The api_single_worker defect: portal and API served by a pool of one PHP-FPM child. One
-# user never waits (every answer as fast as healthy, however quickly they click); once a
-# second user's session has asked for a portal page or the API within BUSY_WINDOW_S, each
-# API answer waits QUEUED_API_S behind the other's. Counting users, not overlaps, makes the
-# slowdown as sure as the load: it does not depend on two requests meeting in the scheduler.
+# user never waits (every answer as fast as healthy, however quickly they click, from the
+# first request after the login on); once a second logged-in session has asked for a portal
+# page or the API within BUSY_WINDOW_S, each API answer waits QUEUED_API_S behind the other's.
+# Counting users, not overlaps, makes the slowdown as sure as the load: it does not depend on
+# two requests meeting in the scheduler.
 BUSY_WINDOW_S = 2.0
 QUEUED_API_S = 0.7
 _last_seen: dict[str, float] = {}  # session cookie -> its last portal/API request (monotonic s)
@@ -139,12 +140,21 @@ def _authorised(ctx: Ctx, spec: Spec) -> bool:
     return user.is_admin if spec.area == "admin" else user.company_id is not None
 
 
-def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
-    busy = (spec.area in ("portal", "api") and ctx.on("api_single_worker")
-            and _users_active(ctx.request.cookies.get(ctx.app.dialect.session_cookie, ""),
-                              time.monotonic()) > 1)
-    if busy and spec.area == "api":
+def _queue_behind_other_users(ctx: Ctx, spec: Spec) -> None:
+    """The api_single_worker defect: a logged-in portal/API request records its session; an
+    API request waits QUEUED_API_S while another logged-in session is active. Login pages
+    and anonymous requests count for nothing (a login changes the session id)."""
+    if spec.area not in ("portal", "api") or not spec.auth or not ctx.on("api_single_worker"):
+        return
+    session = ctx.load_session(create=False)
+    if session is None or session.user_id is None:
+        return
+    if _users_active(session.id, time.monotonic()) > 1 and spec.area == "api":
         time.sleep(QUEUED_API_S)
+
+
+def _pipeline(ctx: Ctx, spec: Spec, handler: Handler) -> Response:
+    _queue_behind_other_users(ctx, spec)
     return _steps(ctx, spec, handler)
 
 

@@ -362,7 +362,8 @@ def _hyperscan_database(patterns: Sequence[str]) -> tuple[object, tuple[int, ...
     """A Hyperscan block database of `patterns` in prefilter mode over bytes (ASCII classes:
     Unicode classes cost seconds to compile), each in `prefilter_form`, and the indexes of
     the patterns it could not take (``(?u)``, ``\\N{…}``, too large): those are replaced by
-    a match on every line and judged by `re` alone. None when Hyperscan is not installed."""
+    a match on every line and judged by `re` alone. None when Hyperscan is not installed, or
+    when the patterns together are too large for one database (the caller then uses re)."""
     try:
         import hyperscan
     except ImportError:

@@ -368,7 +368,7 @@ def command_check_profile(args: argparse.Namespace) -> int:
     profile = load_profile(args.profile)
     phases: Sequence[str] = PHASES
     command = "run"
-    if profile.target.environment == "production":
+    if profile.target.environment.strip().lower() == "production":
         verify_production.refuse_state_changing(profile)
         phases, command = verify_production.PRODUCTION_PHASES, "verify-production"
     missing = profile.missing_secrets(phases)

@@ -41,6 +41,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 def raise_interrupted(signum: int, _frame: object) -> None:
+    """Signal handler (SIGTERM, SIGINT): raise `Interrupted` naming the signal."""
     raise Interrupted(signal.Signals(signum).name)
 
 
