@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
-import os
 import signal
+import subprocess
 import sys
-import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from staging_gate.deployment.commands import CommandFailed, run_command
 
+GATE = """
+import sys
+from staging_gate.deployment.commands import run_command
+started, written = sys.argv[1], sys.argv[2]
+command = ("import pathlib, time; pathlib.Path(%r).touch(); time.sleep(0.6); "
+           "pathlib.Path(%r).write_text('done')" % (started, written))
+try:
+    run_command([sys.executable, "-c", command], timeout=20)
+except KeyboardInterrupt:
+    print("interrupt re-raised after the command")
+"""
+
 
 def test_an_interrupt_lets_the_command_finish_then_reraises(tmp_path: Path) -> None:
-    marker = tmp_path / "written"
-    script = f"import time; time.sleep(0.6); open({str(marker)!r}, 'w').write('done')"
-    timer = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
-    try:
-        with pytest.raises(KeyboardInterrupt):
-            run_command([sys.executable, "-c", script], timeout=10)
-    finally:
-        timer.cancel()
-    assert marker.read_text() == "done", "the command was cut half way"
+    """The gate (a process of its own here, its main thread waiting on the command) gets
+    SIGINT once the command has started: the command finishes, then the interrupt goes on."""
+    started, written = tmp_path / "started", tmp_path / "written"
+    gate = subprocess.Popen([sys.executable, "-c", GATE, str(started), str(written)],
+                            stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 20
+    while not started.exists() and gate.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert started.exists(), "the command never started"
+    gate.send_signal(signal.SIGINT)
+    out, _ = gate.communicate(timeout=30)
+    assert written.read_text() == "done", "the command was cut half way"
+    assert "interrupt re-raised after the command" in out
 
 
 def test_a_command_over_time_is_killed_and_named() -> None:
