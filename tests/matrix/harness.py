@@ -276,8 +276,11 @@ def judge_row(row: Row, run: Run) -> RowResult:
             continue
         seen += results
         if row.outcome == "passed" and not all(_matches_outcome(row, r) for r in results):
+            said = "; ".join(r.message.strip().splitlines()[0] for r in results
+                             if r.status != "passed" and r.message.strip())
             statuses = ", ".join(sorted({result.status for result in results}))
-            problems.append(f"{name} was {statuses} with {row.id} on, expected passed")
+            problems.append(f"{name} was {statuses} with {row.id} on, expected passed"
+                            + (f": {said[:300]}" if said else ""))
             continue
         failing = [r for r in results if _matches_outcome(row, r)]
         if not failing:

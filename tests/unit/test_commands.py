@@ -13,8 +13,12 @@ import pytest
 from staging_gate.deployment.commands import CommandFailed, run_command
 
 GATE = """
+import signal
 import sys
 from staging_gate.deployment.commands import run_command
+# A job started in the background by a non-interactive shell (a CI runner) inherits SIGINT
+# ignored; the gate's CLI installs its own handlers, this stand-in restores Python's.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 started, written = sys.argv[1], sys.argv[2]
 command = ("import pathlib, time; pathlib.Path(%r).touch(); time.sleep(0.6); "
            "pathlib.Path(%r).write_text('done')" % (started, written))
