@@ -3,6 +3,8 @@ SLEEP) in search and filter parameters and in record ids, sent as a logged-in te
 what an attacker would send, so they are marked `active`: run only where the guard confirms
 staging."""
 
+from itertools import product
+
 import pytest
 
 from staging_gate import expect
@@ -18,23 +20,18 @@ def test_P5_2_injection_probes_answer_cleanly(harvest, tenants, owner_and_other)
     literally (a canary that no record contains matches nothing)."""
     client, resource = tenants[owner_and_other[0]], harvest.resource
     problems, seen = [], []
+    # Search and filter parameters, on both surfaces: each builds its own query.
+    params = [(p, True) for p in resource.search_params]
+    params += [(p, False) for p in resource.filter_params]
     for payload in security.injection_payloads():
-        for param in resource.search_params:
-            for path, is_api in ((resource.api_list, True), (resource.page_list, False)):
-                probe = records.injection_probe(client, path, {param: payload}, is_api,
-                                                resource, True)
-                seen.append(probe.line)
-                if probe.problem:
-                    attach_response(probe.response)
-                    problems.append(probe.problem)
-        for param in resource.filter_params:  # on both surfaces: each builds its own query
-            for path, is_api in ((resource.api_list, True), (resource.page_list, False)):
-                probe = records.injection_probe(client, path, {param: payload}, is_api,
-                                                resource, False)
-                seen.append(probe.line)
-                if probe.problem:
-                    attach_response(probe.response)
-                    problems.append(probe.problem)
+        for (param, is_search), (path, is_api) in product(
+                params, ((resource.api_list, True), (resource.page_list, False))):
+            probe = records.injection_probe(client, path, {param: payload}, is_api,
+                                            resource, is_search)
+            seen.append(probe.line)
+            if probe.problem:
+                attach_response(probe.response)
+                problems.append(probe.problem)
     for bad_id in security.NON_NUMERIC_IDS:
         for template in (resource.api_detail, resource.page_detail):
             response = client.get(template.format(id=bad_id))
